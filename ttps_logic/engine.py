@@ -1,0 +1,211 @@
+"""assess(): apply the rules in force on the application date and assemble the Assessment."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Iterable, Mapping, Optional, Union
+
+from dateutil.relativedelta import relativedelta
+
+from . import __version__, rules, work
+from .institutions import Resolution, registry
+from .models import (Assessment, CategoryResult, Change, Degree, Facts, InstitutionMatch, Reason)
+from .params import launch_date, param, rules_version
+from .text import render
+
+_RANK = {"eligible": 2, "unknown": 1, "not_eligible": 0}
+CATEGORIES = ("A", "B", "C")
+
+
+class InputError(ValueError):
+    """Facts that cannot be assessed; ``field`` names the offending input key."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(f"{field}: {message}" if field else message)
+        self.field = field
+        self.message = message
+
+
+def combine(reasons: Iterable[Reason]) -> str:
+    """A category is eligible when every condition is met, not eligible when any fails."""
+    conditions = [r.met for r in reasons if r.kind == "condition"]
+    if any(m is False for m in conditions):
+        return "not_eligible"
+    if conditions and all(m is True for m in conditions):
+        return "eligible"
+    return "unknown"
+
+
+def _category(code: str, reasons: list[Reason]) -> CategoryResult:
+    status = combine(reasons)
+    unknown = [r.message for r in reasons if r.kind == "condition" and r.met is None]
+    if status == "eligible":
+        summary = " ".join(r.message for r in reasons if r.kind == "condition")
+    elif status == "not_eligible":
+        summary = " ".join(r.message for r in reasons if r.met is False)
+    else:
+        summary = " ".join(unknown)
+    return CategoryResult.model_construct(status=status, summary=summary, reasons=reasons,
+                                          to_find_out=unknown if status == "unknown" else [])
+
+
+def _match(res: Resolution, day: dt.date) -> InstitutionMatch:
+    inst = res.institution
+    m = InstitutionMatch(query=res.query, status=res.status, method=res.method, score=res.score,
+                         candidates=[{"id": c.id, "name": c.name, "country": c.country,
+                                      "score": s} for c, s in res.candidates])
+    if inst is not None:
+        m.id, m.name, m.country, m.country_code = inst.id, inst.name, inst.country, inst.country_code
+        m.provenance, m.confidence = inst.provenance, inst.confidence
+        m.added, m.removed = inst.added, inst.removed
+        m.listed_on_application_date = inst.listed_on(day)
+    return m
+
+
+def _degree_routes(facts: Facts, day: dt.date, nationality: Reason,
+                   changes: list[Change]) -> tuple[list[Reason], list[Reason], list[InstitutionMatch]]:
+    """Categories B and C for the best of the applicant's degrees."""
+    reg = registry()
+    if facts.degrees is None:
+        missing = rules.reason("deg.missing", "note.2", day, None)
+        b = [missing, rules.rule_b_work(rules.work_months(facts, None, day, True), day)]
+        c = [missing, rules.rule_c_work(rules.work_months(facts, None, day, False), day)]
+        return b, c, []
+    if not facts.degrees:
+        none = rules.reason("deg.none", "note.2", day, False)
+        return [none], [none], []
+    best_b: Optional[list[Reason]] = None
+    best_c: Optional[list[Reason]] = None
+    matches = []
+    quota = rules.rule_c_quota(day)
+    for degree in facts.degrees:
+        res = reg.resolve(degree.university)
+        matches.append(_match(res, day))
+        deg = rules.rule_degree(degree, res, day)
+        b_months = rules.work_months(facts, degree, day, True)
+        c_months = rules.work_months(facts, degree, day, False)
+        b = [deg, rules.rule_b_work(b_months, day)]
+        c = [deg, rules.rule_c_graduation(degree, day), rules.rule_c_work(c_months, day)]
+        nonlocal_rule = rules.rule_c_nonlocal(degree, res.institution, day)
+        if nonlocal_rule is not None:
+            c.append(nonlocal_rule)
+        c.append(quota)
+        if nationality.met is False:
+            b.insert(0, nationality)
+            c.insert(0, nationality)
+        if best_b is None or _RANK[combine(b)] > _RANK[combine(best_b)]:
+            best_b = b
+        if best_c is None or _RANK[combine(c)] > _RANK[combine(best_c)]:
+            best_c = c
+        _degree_changes(facts, degree, res, day, b, c, b_months, changes)
+    assert best_b is not None and best_c is not None
+    return best_b, best_c, matches
+
+
+def _degree_changes(facts: Facts, degree: Degree, res: Resolution, day: dt.date,
+                    b: list[Reason], c: list[Reason], b_months, changes: list[Change]) -> None:
+    """What would change B or C for this degree, with dates where the facts give them."""
+    inst = res.institution
+    if inst is not None and degree.level == "bachelor" and not degree.honorary:
+        if inst.added > day:
+            changes.append(Change(category="all", date=inst.added, message=render(
+                "change", "list.added", {"institution": inst.name, "date": inst.added})))
+        if inst.removed is not None and inst.removed > day:
+            changes.append(Change(category="all", date=inst.removed, message=render(
+                "change", "list.removed", {"institution": inst.name, "date": inst.removed})))
+    degree_ok = b[-2].met is not False if len(b) >= 2 else False
+    needed = param("work.threshold_months", day)
+    grad_bounds = degree.graduation_bounds
+    # B: when does the applicant reach 36 months?
+    if degree_ok and combine(b) == "not_eligible" and b[-1].met is False and b_months is not None:
+        ongoing = [p for p in (facts.work_periods or [])
+                   if p.end is None and p.type in param("work.counted_types", day)]
+        if ongoing and grad_bounds:
+            ivs = work.periods_to_intervals(facts.work_periods, day, param("work.counted_types", day))
+            when = work.date_reaching(ivs, needed, grad_bounds[1], day,
+                                      param("work.window_years", day), ongoing=True)
+            if when:
+                changes.append(Change(category="B", date=when, message=render(
+                    "change", "b.reach_date", {"needed": needed, "date": when})))
+        else:
+            changes.append(Change(category="B", message=render(
+                "change", "b.more_months", {"missing": round(needed - b_months.high, 1)})))
+    # C: the five-year window by year of graduation, and the 36-month limit.
+    year = degree.graduation_year
+    c_status = combine(c)
+    grad_rule = next(r for r in c if r.code.startswith("c.grad"))
+    if year is not None and grad_rule.met is True:
+        last_year = year + param("graduation.window_years", day)
+        if last_year >= day.year:
+            close = dt.date(last_year, 12, 31)
+            changes.append(Change(category="C", date=close, message=render(
+                "change", "c.window_closes", {"year": year, "date": close})))
+        ongoing = [p for p in (facts.work_periods or [])
+                   if p.end is None and p.type in param("work.counted_types", day)]
+        if ongoing and grad_bounds and c_status == "eligible":
+            ivs = work.periods_to_intervals(facts.work_periods, day, param("work.counted_types", day))
+            when = work.date_reaching(ivs, needed, grad_bounds[0], day, 200, ongoing=True)
+            if when and when <= dt.date(last_year, 12, 31):
+                changes.append(Change(category="C", date=when, message=render(
+                    "change", "c.work_closes", {"limit": needed, "date": when})))
+
+
+def assess(facts: Union[Facts, Mapping[str, Any]]) -> Assessment:
+    """Assess the facts against the rules in force on the application date (default: today)."""
+    if not isinstance(facts, Facts):
+        facts = Facts.model_validate(facts)
+    day = facts.application_date
+    launch = launch_date()
+    if day < launch:
+        raise InputError("application_date",
+                         f"{day} is before the scheme opened on {launch}")
+    changes: list[Change] = []
+
+    nationality = rules.rule_nationality(facts, day)
+    conversions = rules.convert_income(facts.income, day) if facts.income else []
+    a = rules.rule_a_income(facts, day, conversions)
+    if nationality.met is False:
+        a.insert(0, nationality)
+    b, c, matches = _degree_routes(facts, day, nationality, changes)
+
+    cats = {"A": _category("A", a), "B": _category("B", b), "C": _category("C", c)}
+    a_main = next((r for r in a if r.clause_id == "criteria.a" and r.kind == "condition"), None)
+    if cats["A"].status == "not_eligible" and a_main is not None and a_main.code == "a.not_met":
+        changes.insert(0, Change(category="A", message=render("change", "a.shortfall", {
+            "shortfall": a_main.values["shortfall"], "threshold": a_main.values["threshold"]})))
+    elif a_main is not None and a_main.code == "a.fx_straddle":
+        changes.insert(0, Change(category="A", message=render("change", "a.fx_evidence", {})))
+
+    general = [nationality, *rules.general_information(day)]
+    stay = param("stay.initial_months", day)
+    return Assessment.model_construct(
+        application_date=day,
+        rules_version=rules_version(day),
+        list_version=registry().list_version(day),
+        engine_version=__version__,
+        facts=facts.model_dump(mode="json", exclude_none=True),
+        categories=cats,
+        eligible_categories=[k for k in CATEGORIES if cats[k].status == "eligible"],
+        general=general,
+        conditions_of_stay={
+            "job_offer_required": param("stay.job_offer_required", day),
+            "initial_stay_months": stay,
+            "initial_stay_granted_once": param("stay.initial_once", day),
+            "limit_of_stay_pattern": param("stay.pattern", day),
+            "category_c_annual_quota": param("quota.c_annual", day),
+            "contact_phone": param("contact.phone", day),
+        },
+        what_would_change=sorted(changes, key=lambda ch: (ch.date or dt.date.min, ch.category)),
+        institutions=matches,
+        income=conversions,
+        work_months=_work_summary(facts, day),
+        caveat=render("text", "caveat", {}),
+    )
+
+
+def _work_summary(facts: Facts, day: dt.date) -> dict[str, Any]:
+    if facts.work_periods is None:
+        return {"stated_months": facts.work_experience_months}
+    window_start = day - relativedelta(years=param("work.window_years", day))
+    ivs = work.periods_to_intervals(facts.work_periods, day, param("work.counted_types", day))
+    return {"window_start": window_start.isoformat(),
+            "counted_types_in_window_months": work.counted_months(ivs, window_start, day)}

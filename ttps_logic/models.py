@@ -1,0 +1,305 @@
+"""The assessment model: the facts an applicant gives, and what the engine returns.
+
+Input models validate strictly (unknown keys, wrong types, impossible values and dates after
+the application date are errors that name the field). Output models are plain data: a reviewer
+or a client can read every status next to its reasons, clause ids and sources.
+"""
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from decimal import Decimal
+from typing import Any, Literal, Optional
+
+import pycountry
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+IncomeType = Literal["salary", "allowance", "stock_options", "business_profit", "investment",
+                     "other", "unspecified"]
+DegreeLevel = Literal["bachelor", "master", "doctorate", "other"]
+WorkType = Literal["full_time", "self_employed", "part_time", "internship", "other"]
+Status = Literal["eligible", "not_eligible", "unknown"]
+
+MAX_AMOUNT = Decimal("1e13")          # in any currency unit (JPY and IDR amounts are large)
+MAX_WORK_MONTHS = 600                 # fifty years
+EARLIEST_DATE = dt.date(1940, 1, 1)   # nothing an applicant did before this is plausible
+
+_ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_ISO_MONTH = re.compile(r"^\d{4}-\d{2}$")
+_ISO_YEAR = re.compile(r"^\d{4}$")
+
+
+def _parse_partial(value: Any, *, end: bool) -> tuple[dt.date, str]:
+    """Parse YYYY-MM-DD, YYYY-MM or YYYY; return the earliest (or latest) day and the precision."""
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    if isinstance(value, dt.date):
+        return value, "day"
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    if not isinstance(value, str):
+        raise ValueError("must be a date written YYYY-MM-DD, YYYY-MM or YYYY")
+    text = value.strip()
+    try:
+        if _ISO_DAY.match(text):
+            return dt.date.fromisoformat(text), "day"
+        if _ISO_MONTH.match(text):
+            y, m = int(text[:4]), int(text[5:])
+            last = calendar.monthrange(y, m)[1]
+            return dt.date(y, m, last if end else 1), "month"
+        if _ISO_YEAR.match(text):
+            y = int(text)
+            return (dt.date(y, 12, 31) if end else dt.date(y, 1, 1)), "year"
+    except ValueError:
+        pass
+    raise ValueError(f"{value!r} is not a date; write YYYY-MM-DD, YYYY-MM or YYYY")
+
+
+class _Input(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class IncomeItem(_Input):
+    amount: Decimal = Field(description="Amount earned in the year before the application date")
+    currency: str = Field("HKD", description="ISO 4217 code, e.g. HKD, CNY, USD")
+    type: IncomeType = "unspecified"
+
+    @field_validator("amount")
+    @classmethod
+    def _amount(cls, v: Decimal) -> Decimal:
+        if not v.is_finite():
+            raise ValueError("must be a finite number")
+        if v < 0:
+            raise ValueError("cannot be negative")
+        if v > MAX_AMOUNT:
+            raise ValueError("is implausibly large; give the annual amount in the stated currency")
+        return v
+
+    @field_validator("currency")
+    @classmethod
+    def _currency(cls, v: str) -> str:
+        code = v.upper()
+        if not re.fullmatch(r"[A-Z]{3}", code) or pycountry.currencies.get(alpha_3=code) is None:
+            raise ValueError(f"{v!r} is not an ISO 4217 currency code (e.g. HKD, CNY, USD)")
+        return code
+
+
+class Degree(_Input):
+    university: str = Field(min_length=1, max_length=200)
+    level: Optional[DegreeLevel] = None
+    graduation_date: Optional[str] = Field(None, description="YYYY-MM-DD, YYYY-MM or YYYY")
+    honorary: bool = False
+    hk_nonlocal_fulltime_ug: Optional[bool] = Field(
+        None, description="Studied this bachelor's in Hong Kong as a non-local student in a "
+                          "full-time locally-accredited programme")
+
+    @field_validator("graduation_date", mode="before")
+    @classmethod
+    def _grad(cls, v: Any) -> Optional[str]:
+        if v is None:
+            return None
+        day, precision = _parse_partial(v, end=False)
+        if day < EARLIEST_DATE:
+            raise ValueError(f"{day.year} is implausibly early")
+        return {"day": day.isoformat(), "month": day.isoformat()[:7], "year": str(day.year)}[precision]
+
+    @property
+    def graduation_bounds(self) -> Optional[tuple[dt.date, dt.date]]:
+        """Earliest and latest day the graduation can have been, given the precision."""
+        if self.graduation_date is None:
+            return None
+        return (_parse_partial(self.graduation_date, end=False)[0],
+                _parse_partial(self.graduation_date, end=True)[0])
+
+    @property
+    def graduation_year(self) -> Optional[int]:
+        return int(self.graduation_date[:4]) if self.graduation_date else None
+
+
+class WorkPeriod(_Input):
+    start: dt.date
+    end: Optional[dt.date] = Field(None, description="Last day worked (inclusive); null = ongoing")
+    type: WorkType
+
+    @field_validator("start", mode="before")
+    @classmethod
+    def _start(cls, v: Any) -> dt.date:
+        return _parse_partial(v, end=False)[0]
+
+    @field_validator("end", mode="before")
+    @classmethod
+    def _end(cls, v: Any) -> Optional[dt.date]:
+        return None if v is None else _parse_partial(v, end=True)[0]
+
+    @model_validator(mode="after")
+    def _order(self) -> "WorkPeriod":
+        if self.start < EARLIEST_DATE:
+            raise ValueError("start is implausibly early")
+        if self.end is not None and self.end < self.start:
+            raise ValueError("end is before start")
+        return self
+
+
+def normalise_nationality(value: str) -> str:
+    """ISO 3166-1 alpha-2 code from a code or an English name ('CN', 'CHN', 'China')."""
+    text = value.strip()
+    country = None
+    if len(text) in (2, 3) and text.isalpha():
+        country = pycountry.countries.get(**{f"alpha_{len(text)}": text.upper()})
+    if country is None:
+        try:
+            country = pycountry.countries.lookup(text)
+        except LookupError:
+            try:
+                matches = pycountry.countries.search_fuzzy(text)
+            except LookupError:
+                matches = []
+            if len(matches) == 1:
+                country = matches[0]
+    if country is None:
+        raise ValueError(f"{value!r} is not a country we know; give an ISO code such as CN or GB")
+    return country.alpha_2
+
+
+class Facts(_Input):
+    """What an applicant tells us. Every field may be missing; missing facts lead to `unknown`."""
+
+    application_date: dt.date = Field(default_factory=dt.date.today)
+    nationality: Optional[str] = None
+    income: Optional[list[IncomeItem]] = None
+    degrees: Optional[list[Degree]] = None
+    work_experience_months: Optional[float] = None
+    work_periods: Optional[list[WorkPeriod]] = None
+
+    @field_validator("application_date", mode="before")
+    @classmethod
+    def _app_date(cls, v: Any) -> Any:
+        if v is None:
+            return dt.date.today()
+        if isinstance(v, str) and not _ISO_DAY.match(v.strip()):
+            raise ValueError(f"{v!r} is not a date written YYYY-MM-DD")
+        return v
+
+    @field_validator("nationality")
+    @classmethod
+    def _nationality(cls, v: Optional[str]) -> Optional[str]:
+        return None if v in (None, "") else normalise_nationality(v)
+
+    @field_validator("work_experience_months")
+    @classmethod
+    def _months(cls, v: Optional[float]) -> Optional[float]:
+        if v is None:
+            return v
+        if v != v or v < 0:
+            raise ValueError("cannot be negative")
+        if v > MAX_WORK_MONTHS:
+            raise ValueError(f"is implausibly large (more than {MAX_WORK_MONTHS} months)")
+        return v
+
+    @model_validator(mode="after")
+    def _dates_not_after_application(self) -> "Facts":
+        app = self.application_date
+        for i, d in enumerate(self.degrees or []):
+            bounds = d.graduation_bounds
+            if bounds and bounds[0] > app:
+                raise ValueError(f"degrees[{i}].graduation_date {d.graduation_date} is after the "
+                                 f"application date {app}")
+        for i, p in enumerate(self.work_periods or []):
+            if p.start > app:
+                raise ValueError(f"work_periods[{i}].start {p.start} is after the application "
+                                 f"date {app}")
+            if p.end is not None and p.end > app:
+                raise ValueError(f"work_periods[{i}].end {p.end} is after the application date "
+                                 f"{app}; leave end empty for a job you still hold")
+        if self.work_periods is not None and self.work_experience_months is not None:
+            raise ValueError("give either work_experience_months or work_periods, not both")
+        return self
+
+
+# ---------------------------------------------------------------------------------------------
+# Output
+
+
+class SourceRef(BaseModel):
+    key: str
+    title: str
+    url: str
+    date: Optional[dt.date] = None
+
+
+class Reason(BaseModel):
+    """One condition checked (or one piece of information given), with the clause it rests on."""
+
+    code: str = Field(description="Template key of the message, for translations")
+    kind: Literal["condition", "info"] = "condition"
+    met: Optional[bool] = Field(description="True/False; None = cannot be decided from the facts")
+    clause_id: str
+    clause_label: str
+    clause_text: str
+    source: SourceRef
+    values: dict[str, Any] = Field(default_factory=dict)
+    message: str
+
+
+class CategoryResult(BaseModel):
+    status: Status
+    summary: str
+    reasons: list[Reason]
+    to_find_out: list[str] = Field(default_factory=list)
+
+
+class Change(BaseModel):
+    category: Literal["A", "B", "C", "all"]
+    date: Optional[dt.date] = None
+    message: str
+
+
+class InstitutionMatch(BaseModel):
+    query: str
+    status: Literal["matched", "ambiguous", "not_found"]
+    method: Optional[str] = None
+    score: Optional[float] = None
+    id: Optional[str] = None
+    name: Optional[str] = None
+    country: Optional[str] = None
+    country_code: Optional[str] = None
+    provenance: Optional[str] = None
+    confidence: Optional[str] = None
+    listed_on_application_date: Optional[bool] = None
+    added: Optional[dt.date] = None
+    removed: Optional[dt.date] = None
+    candidates: list[dict[str, Any]] = Field(default_factory=list)
+
+
+class Conversion(BaseModel):
+    amount: Decimal
+    currency: str
+    type: str
+    counted: Optional[bool]
+    rate_average: Optional[float] = None
+    rate_low: Optional[float] = None
+    rate_high: Optional[float] = None
+    rate_first_day: Optional[dt.date] = None
+    rate_last_day: Optional[dt.date] = None
+    rate_days: int = 0
+    hkd_average: Optional[float] = None
+    hkd_low: Optional[float] = None
+    hkd_high: Optional[float] = None
+
+
+class Assessment(BaseModel):
+    application_date: dt.date
+    rules_version: str
+    list_version: str
+    engine_version: str
+    facts: dict[str, Any]
+    categories: dict[str, CategoryResult]
+    eligible_categories: list[str]
+    general: list[Reason]
+    conditions_of_stay: dict[str, Any]
+    what_would_change: list[Change]
+    institutions: list[InstitutionMatch] = Field(default_factory=list)
+    income: list[Conversion] = Field(default_factory=list)
+    work_months: dict[str, Any] = Field(default_factory=dict)
+    caveat: str

@@ -1,0 +1,168 @@
+"""Dated parameters, clauses and sources, loaded from the YAML files in ``data/``.
+
+Every value is in force over an inclusive date range (``to: null`` = still in force). Lookups
+are cached per (key, date) because an assessment asks for the same few values many times.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+DATA_DIR = Path(os.environ.get("TTPS_DATA_DIR", Path(__file__).parent / "data"))
+
+
+class DataError(RuntimeError):
+    """The data files are inconsistent (a gap, an overlap, an unknown source)."""
+
+
+@dataclass(frozen=True)
+class Source:
+    key: str
+    title: str
+    url: str
+    date: dt.date | None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"key": self.key, "title": self.title, "url": self.url,
+                "date": self.date.isoformat() if self.date else None}
+
+
+@dataclass(frozen=True)
+class Version:
+    start: dt.date
+    end: dt.date | None
+    value: Any
+    source: Source
+    note: str | None = None
+
+    def covers(self, day: dt.date) -> bool:
+        return self.start <= day and (self.end is None or day <= self.end)
+
+
+@dataclass(frozen=True)
+class ClauseVersion:
+    clause_id: str
+    label: str
+    start: dt.date
+    end: dt.date | None
+    text: str | None
+    summary: str | None
+    source: Source
+
+    def covers(self, day: dt.date) -> bool:
+        return self.start <= day and (self.end is None or day <= self.end)
+
+    @property
+    def quote(self) -> str:
+        """The official wording, or our summary of it marked as such."""
+        if self.text:
+            return self.text
+        return f"[official wording not available; summary] {self.summary}"
+
+
+def _load_yaml(name: str) -> Any:
+    with open(DATA_DIR / name, encoding="utf-8") as fh:
+        return yaml.safe_load(fh)
+
+
+@lru_cache(maxsize=1)
+def sources() -> dict[str, Source]:
+    raw = _load_yaml("sources.yaml")
+    return {k: Source(k, v["title"], v["url"], v.get("date")) for k, v in raw.items()}
+
+
+def _source(key: str, where: str) -> Source:
+    try:
+        return sources()[key]
+    except KeyError:
+        raise DataError(f"{where}: unknown source {key!r}") from None
+
+
+@lru_cache(maxsize=1)
+def parameter_table() -> dict[str, tuple[str | None, tuple[Version, ...]]]:
+    raw = _load_yaml("parameters.yaml")
+    table = {}
+    for key, spec in raw.items():
+        versions = tuple(
+            Version(v["from"], v.get("to"), v["value"], _source(v["source"], key), v.get("note"))
+            for v in spec["values"]
+        )
+        table[key] = (spec.get("clause"), versions)
+    return table
+
+
+@lru_cache(maxsize=1)
+def clause_table() -> dict[str, tuple[ClauseVersion, ...]]:
+    raw = _load_yaml("clauses.yaml")
+    table = {}
+    for cid, spec in raw.items():
+        table[cid] = tuple(
+            ClauseVersion(cid, spec["label"], v["from"], v.get("to"), v.get("text"),
+                          v.get("summary"), _source(v["source"], cid))
+            for v in spec["versions"]
+        )
+    return table
+
+
+def versions_on(versions, day: dt.date) -> list:
+    return [v for v in versions if v.covers(day)]
+
+
+@lru_cache(maxsize=4096)
+def param_version(key: str, day: dt.date) -> Version:
+    try:
+        _, versions = parameter_table()[key]
+    except KeyError:
+        raise DataError(f"unknown parameter {key!r}") from None
+    found = versions_on(versions, day)
+    if len(found) != 1:
+        raise DataError(f"parameter {key!r} has {len(found)} values in force on {day}")
+    return found[0]
+
+
+def param(key: str, day: dt.date) -> Any:
+    return param_version(key, day).value
+
+
+@lru_cache(maxsize=4096)
+def clause(clause_id: str, day: dt.date) -> ClauseVersion:
+    try:
+        versions = clause_table()[clause_id]
+    except KeyError:
+        raise DataError(f"unknown clause {clause_id!r}") from None
+    found = versions_on(versions, day)
+    if not found:
+        # A clause that did not exist yet on that day: cite its earliest version.
+        return min(versions, key=lambda v: v.start)
+    if len(found) > 1:
+        raise DataError(f"clause {clause_id!r} has {len(found)} versions in force on {day}")
+    return found[0]
+
+
+@lru_cache(maxsize=1024)
+def rules_version(day: dt.date) -> str:
+    """Identify the rule set in force: the latest change among all parameters on that day."""
+    latest = max(param_version(key, day).start for key in parameter_table())
+    return f"ttps-rules-{latest.isoformat()}"
+
+
+def launch_date() -> dt.date:
+    _, versions = parameter_table()["scheme.launch_date"]
+    return versions[0].value
+
+
+def change_dates() -> list[dt.date]:
+    """Every day on which some parameter changes (for boundary tests)."""
+    days = set()
+    for _, versions in parameter_table().values():
+        for v in versions:
+            days.add(v.start)
+            if v.end:
+                days.add(v.end + dt.timedelta(days=1))
+    return sorted(days)
