@@ -4,13 +4,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Iterable, Mapping, Optional, Union
 
-from dateutil.relativedelta import relativedelta
-
 from . import __version__, rules, work
 from .institutions import Resolution, registry
 from .models import (Assessment, CategoryResult, Change, Degree, Facts, InstitutionMatch, Reason)
 from .params import launch_date, param, rules_version
-from .text import render
+from .text import fast_construct, render
 
 _RANK = {"eligible": 2, "unknown": 1, "not_eligible": 0}
 CATEGORIES = ("A", "B", "C")
@@ -44,21 +42,21 @@ def _category(code: str, reasons: list[Reason]) -> CategoryResult:
         summary = " ".join(r.message for r in reasons if r.met is False)
     else:
         summary = " ".join(unknown)
-    return CategoryResult.model_construct(status=status, summary=summary, reasons=reasons,
+    return fast_construct(CategoryResult, status=status, summary=summary, reasons=reasons,
                                           to_find_out=unknown if status == "unknown" else [])
 
 
 def _match(res: Resolution, day: dt.date) -> InstitutionMatch:
     inst = res.institution
-    m = InstitutionMatch(query=res.query, status=res.status, method=res.method, score=res.score,
-                         candidates=[{"id": c.id, "name": c.name, "country": c.country,
-                                      "score": s} for c, s in res.candidates])
-    if inst is not None:
-        m.id, m.name, m.country, m.country_code = inst.id, inst.name, inst.country, inst.country_code
-        m.provenance, m.confidence = inst.provenance, inst.confidence
-        m.added, m.removed = inst.added, inst.removed
-        m.listed_on_application_date = inst.listed_on(day)
-    return m
+    return fast_construct(
+        InstitutionMatch, query=res.query, status=res.status, method=res.method, score=res.score,
+        candidates=[{"id": c.id, "name": c.name, "country": c.country, "score": s}
+                    for c, s in res.candidates],
+        id=inst and inst.id, name=inst and inst.name, country=inst and inst.country,
+        country_code=inst and inst.country_code, provenance=inst and inst.provenance,
+        confidence=inst and inst.confidence, added=inst and inst.added,
+        removed=inst and inst.removed,
+        listed_on_application_date=inst.listed_on(day) if inst else None)
 
 
 def _degree_routes(facts: Facts, day: dt.date, nationality: Reason,
@@ -116,13 +114,12 @@ def _degree_changes(facts: Facts, degree: Degree, res: Resolution, day: dt.date,
     needed = param("work.threshold_months", day)
     grad_bounds = degree.graduation_bounds
     # B: when does the applicant reach 36 months?
+    counted_types = param("work.counted_types", day)
+    closed, ongoing_start = _split_ongoing(facts, day, counted_types)
     if degree_ok and combine(b) == "not_eligible" and b[-1].met is False and b_months is not None:
-        ongoing = [p for p in (facts.work_periods or [])
-                   if p.end is None and p.type in param("work.counted_types", day)]
-        if ongoing and grad_bounds:
-            ivs = work.periods_to_intervals(facts.work_periods, day, param("work.counted_types", day))
-            when = work.date_reaching(ivs, needed, grad_bounds[1], day,
-                                      param("work.window_years", day), ongoing=True)
+        if ongoing_start is not None and grad_bounds:
+            when = work.date_reaching(closed, ongoing_start, needed, grad_bounds[1], day,
+                                      param("work.window_years", day))
             if when:
                 changes.append(Change(category="B", date=when, message=render(
                     "change", "b.reach_date", {"needed": needed, "date": when})))
@@ -139,14 +136,20 @@ def _degree_changes(facts: Facts, degree: Degree, res: Resolution, day: dt.date,
             close = dt.date(last_year, 12, 31)
             changes.append(Change(category="C", date=close, message=render(
                 "change", "c.window_closes", {"year": year, "date": close})))
-        ongoing = [p for p in (facts.work_periods or [])
-                   if p.end is None and p.type in param("work.counted_types", day)]
-        if ongoing and grad_bounds and c_status == "eligible":
-            ivs = work.periods_to_intervals(facts.work_periods, day, param("work.counted_types", day))
-            when = work.date_reaching(ivs, needed, grad_bounds[0], day, 200, ongoing=True)
+        if ongoing_start is not None and grad_bounds and c_status == "eligible":
+            when = work.date_reaching(closed, ongoing_start, needed, grad_bounds[0], day, None)
             if when and when <= dt.date(last_year, 12, 31):
                 changes.append(Change(category="C", date=when, message=render(
                     "change", "c.work_closes", {"limit": needed, "date": when})))
+
+
+def _split_ongoing(facts: Facts, day: dt.date, counted_types) -> tuple[list, Optional[dt.date]]:
+    """Counted periods that have ended (as intervals), and the start of a counted job still held."""
+    periods = facts.work_periods or []
+    ongoing = [p.start for p in periods if p.end is None and p.type in counted_types]
+    closed = work.periods_to_intervals([p for p in periods if p.end is not None], day,
+                                       counted_types)
+    return closed, (min(ongoing) if ongoing else None)
 
 
 def assess(facts: Union[Facts, Mapping[str, Any]]) -> Assessment:
@@ -177,7 +180,8 @@ def assess(facts: Union[Facts, Mapping[str, Any]]) -> Assessment:
 
     general = [nationality, *rules.general_information(day)]
     stay = param("stay.initial_months", day)
-    return Assessment.model_construct(
+    return fast_construct(
+        Assessment,
         application_date=day,
         rules_version=rules_version(day),
         list_version=registry().list_version(day),
@@ -205,7 +209,7 @@ def assess(facts: Union[Facts, Mapping[str, Any]]) -> Assessment:
 def _work_summary(facts: Facts, day: dt.date) -> dict[str, Any]:
     if facts.work_periods is None:
         return {"stated_months": facts.work_experience_months}
-    window_start = day - relativedelta(years=param("work.window_years", day))
+    window_start = work.add_years(day, -param("work.window_years", day))
     ivs = work.periods_to_intervals(facts.work_periods, day, param("work.counted_types", day))
     return {"window_start": window_start.isoformat(),
             "counted_types_in_window_months": work.counted_months(ivs, window_start, day)}

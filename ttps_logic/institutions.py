@@ -19,7 +19,7 @@ from rapidfuzz import fuzz, process
 
 from .params import DATA_DIR
 
-FUZZY_ACCEPT = 90.0      # a single best fuzzy match at or above this is accepted
+FUZZY_ACCEPT = 85.0      # a single best fuzzy match at or above this is accepted (with its score)
 FUZZY_CANDIDATE = 75.0   # matches at or above this are offered as candidates
 AMBIGUITY_MARGIN = 4.0   # two institutions within this many points of each other: ambiguous
 MIN_FUZZY_LENGTH = 4     # shorter queries (e.g. "MIT") must match exactly or as an alias
@@ -72,8 +72,13 @@ _GENERIC = {"university", "universitat", "universite", "universidad", "universid
             "universita", "universiteit", "college", "institute", "school", "sciences"}
 
 
+def _is_generic(word: str) -> bool:
+    # also catches misspellings such as "univeristy" or "insitute"
+    return word in _GENERIC or (len(word) >= 6 and any(fuzz.ratio(word, g) >= 80 for g in _GENERIC))
+
+
 def _distinctive(key: str) -> str:
-    return " ".join(w for w in key.split() if w not in _GENERIC)
+    return " ".join(w for w in key.split() if not _is_generic(w))
 
 
 def normalise(text: str) -> str:

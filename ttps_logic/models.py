@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any, Literal, Optional
 
 import pycountry
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
 IncomeType = Literal["salary", "allowance", "stock_options", "business_profit", "investment",
                      "other", "unspecified"]
@@ -104,13 +104,19 @@ class Degree(_Input):
             raise ValueError(f"{day.year} is implausibly early")
         return {"day": day.isoformat(), "month": day.isoformat()[:7], "year": str(day.year)}[precision]
 
+    _bounds: Optional[tuple[dt.date, dt.date]] = PrivateAttr(None)
+
+    @model_validator(mode="after")
+    def _set_bounds(self) -> "Degree":
+        if self.graduation_date is not None:
+            self._bounds = (_parse_partial(self.graduation_date, end=False)[0],
+                            _parse_partial(self.graduation_date, end=True)[0])
+        return self
+
     @property
     def graduation_bounds(self) -> Optional[tuple[dt.date, dt.date]]:
         """Earliest and latest day the graduation can have been, given the precision."""
-        if self.graduation_date is None:
-            return None
-        return (_parse_partial(self.graduation_date, end=False)[0],
-                _parse_partial(self.graduation_date, end=True)[0])
+        return self._bounds
 
     @property
     def graduation_year(self) -> Optional[int]:

@@ -5,6 +5,7 @@ are cached per (key, date) because an assessment asks for the same few values ma
 """
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import os
 from dataclasses import dataclass
@@ -114,8 +115,32 @@ def versions_on(versions, day: dt.date) -> list:
     return [v for v in versions if v.covers(day)]
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=1)
+def _boundaries() -> list[dt.date]:
+    """Days on which any parameter or clause version starts or ends: nothing changes between."""
+    days = set()
+    for versions in [v for _, v in parameter_table().values()] + list(clause_table().values()):
+        for v in versions:
+            days.add(v.start)
+            if v.end is not None:
+                days.add(v.end + dt.timedelta(days=1))
+    return sorted(days)
+
+
+def segment_start(day: dt.date) -> dt.date:
+    """The first day of the stretch of days (between two changes) that contains ``day``; every
+    lookup is cached per stretch, not per day."""
+    bounds = _boundaries()
+    i = bisect.bisect_right(bounds, day)
+    return bounds[i - 1] if i else dt.date.min
+
+
 def param_version(key: str, day: dt.date) -> Version:
+    return _param_version(key, segment_start(day))
+
+
+@lru_cache(maxsize=4096)
+def _param_version(key: str, day: dt.date) -> Version:
     try:
         _, versions = parameter_table()[key]
     except KeyError:
@@ -127,11 +152,16 @@ def param_version(key: str, day: dt.date) -> Version:
 
 
 def param(key: str, day: dt.date) -> Any:
-    return param_version(key, day).value
+    """The value in force on ``day`` (shared object: do not mutate)."""
+    return _param_version(key, segment_start(day)).value
+
+
+def clause(clause_id: str, day: dt.date) -> ClauseVersion:
+    return _clause(clause_id, segment_start(day))
 
 
 @lru_cache(maxsize=4096)
-def clause(clause_id: str, day: dt.date) -> ClauseVersion:
+def _clause(clause_id: str, day: dt.date) -> ClauseVersion:
     try:
         versions = clause_table()[clause_id]
     except KeyError:
@@ -145,10 +175,14 @@ def clause(clause_id: str, day: dt.date) -> ClauseVersion:
     return found[0]
 
 
-@lru_cache(maxsize=1024)
 def rules_version(day: dt.date) -> str:
+    return _rules_version(segment_start(day))
+
+
+@lru_cache(maxsize=1024)
+def _rules_version(day: dt.date) -> str:
     """Identify the rule set in force: the latest change among all parameters on that day."""
-    latest = max(param_version(key, day).start for key in parameter_table())
+    latest = max(_param_version(key, day).start for key in parameter_table())
     return f"ttps-rules-{latest.isoformat()}"
 
 

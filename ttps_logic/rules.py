@@ -9,16 +9,16 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Optional
 
 import pycountry
-from dateutil.relativedelta import relativedelta
 
 from . import fx, work
 from .institutions import Institution, Resolution
 from .models import Conversion, Degree, Facts, IncomeItem, Reason
-from .params import param
-from .text import reason
+from .params import param, segment_start
+from .text import fast_construct, reason
 
 
 @dataclass
@@ -48,7 +48,7 @@ def _decide_at_least(r: Range, threshold: float) -> Optional[bool]:
 def income_year(day: dt.date) -> tuple[dt.date, dt.date]:
     """criteria.a "the year immediately preceding the date of application": the 365/366 days
     ending the day before the application date."""
-    return day - relativedelta(years=1), day - dt.timedelta(days=1)
+    return work.add_years(day, -1), day - dt.timedelta(days=1)
 
 
 def convert_income(items: list[IncomeItem], day: dt.date) -> list[Conversion]:
@@ -60,16 +60,17 @@ def convert_income(items: list[IncomeItem], day: dt.date) -> list[Conversion]:
     out = []
     for item in items:
         counted = True if item.type in counted_types else False if item.type in excluded_types else None
-        conv = Conversion(amount=item.amount, currency=item.currency, type=item.type, counted=counted)
         rr = fx.rate_range(item.currency, first, last)
-        if rr is not None:
-            amount = float(item.amount)
-            conv.rate_average, conv.rate_low, conv.rate_high = rr.average, rr.low, rr.high
-            conv.rate_first_day, conv.rate_last_day, conv.rate_days = rr.first_day, rr.last_day, rr.days
-            conv.hkd_average = round(amount * rr.average, 2)
-            conv.hkd_low = round(amount * rr.low, 2)
-            conv.hkd_high = round(amount * rr.high, 2)
-        out.append(conv)
+        amount = float(item.amount)
+        out.append(fast_construct(
+            Conversion, amount=item.amount, currency=item.currency, type=item.type,
+            counted=counted,
+            rate_average=rr and rr.average, rate_low=rr and rr.low, rate_high=rr and rr.high,
+            rate_first_day=rr and rr.first_day, rate_last_day=rr and rr.last_day,
+            rate_days=rr.days if rr else 0,
+            hkd_average=rr and round(amount * rr.average, 2),
+            hkd_low=rr and round(amount * rr.low, 2),
+            hkd_high=rr and round(amount * rr.high, 2)))
     return out
 
 
@@ -175,7 +176,7 @@ def work_months(facts: Facts, degree: Optional[Degree], day: dt.date,
 
     Returns a Range because an imprecise graduation date ("2019") or a stated number of months
     larger than the time since graduation leaves the counted amount uncertain."""
-    window_lo = day - relativedelta(years=param("work.window_years", day))
+    window_lo = work.add_years(day, -param("work.window_years", day))
     bounds = degree.graduation_bounds if degree else None
     if facts.work_periods is not None:
         ivs = work.periods_to_intervals(facts.work_periods, day,
@@ -263,6 +264,11 @@ def rule_c_nonlocal(degree: Degree, inst: Optional[Institution], day: dt.date) -
 
 def rule_c_quota(day: dt.date) -> Reason:
     """quota.c: annual quota, first come, first served (information; not decidable here)."""
+    return _quota(segment_start(day))
+
+
+@lru_cache(maxsize=512)
+def _quota(day: dt.date) -> Reason:
     return reason("c.quota", "quota.c", day, None, kind="info",
                   quota=param("quota.c_annual", day))
 
@@ -271,6 +277,7 @@ def rule_c_quota(day: dt.date) -> Reason:
 # intro.nationals, criteria.preamble, stay.initial, stay.pattern — general
 
 
+@lru_cache(maxsize=512)
 def _country_name(code: str) -> str:
     c = pycountry.countries.get(alpha_2=code)
     return getattr(c, "common_name", None) or c.name if c else code
@@ -291,13 +298,18 @@ def rule_nationality(facts: Facts, day: dt.date) -> Reason:
                   country_code=facts.nationality)
 
 
-def general_information(day: dt.date) -> list[Reason]:
+def general_information(day: dt.date) -> tuple[Reason, ...]:
     """criteria.preamble, stay.initial, stay.pattern: what every applicant should know."""
+    return _general(segment_start(day))
+
+
+@lru_cache(maxsize=512)
+def _general(day: dt.date) -> tuple[Reason, ...]:
     stay = param("stay.initial_months", day)
-    return [
+    return (
         reason("gen.no_job_offer", "criteria.preamble", day, None, kind="info",
                job_offer_required=param("stay.job_offer_required", day)),
         reason("gen.initial_stay", "stay.initial", day, None, kind="info", **stay),
         reason("gen.pattern", "stay.pattern", day, None, kind="info",
                pattern=param("stay.pattern", day)),
-    ]
+    )

@@ -9,19 +9,38 @@ from __future__ import annotations
 import datetime as dt
 from typing import Iterable
 
-from dateutil.relativedelta import relativedelta
-
+_DAYS_IN_MONTH = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 DAYS_PER_MONTH = 30.4375  # 365.25 / 12
 Interval = tuple[dt.date, dt.date]  # [start, end) with end exclusive
+
+
+def _days_in_month(year: int, month: int) -> int:
+    if month == 2 and year % 4 == 0 and (year % 100 != 0 or year % 400 == 0):
+        return 29
+    return _DAYS_IN_MONTH[month - 1]
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """``day`` moved by whole months, clamped to the month's end (31 Jan + 1 month = 28/29 Feb),
+    the same convention as dateutil's relativedelta, without its overhead on the hot path."""
+    y, m = divmod(day.month - 1 + months, 12)
+    year, month = day.year + y, m + 1
+    return dt.date(year, month, min(day.day, _days_in_month(year, month)))
+
+
+def add_years(day: dt.date, years: int) -> dt.date:
+    return add_months(day, 12 * years)
 
 
 def months_between(start: dt.date, end: dt.date) -> float:
     """Length of [start, end) in months: whole calendar months plus leftover days."""
     if end <= start:
         return 0.0
-    delta = relativedelta(end, start)
-    whole = delta.years * 12 + delta.months
-    anchor = start + relativedelta(months=whole)
+    whole = (end.year - start.year) * 12 + (end.month - start.month)
+    anchor = add_months(start, whole)
+    while anchor > end:
+        whole -= 1
+        anchor = add_months(start, whole)
     return whole + (end - anchor).days / DAYS_PER_MONTH
 
 
@@ -56,28 +75,27 @@ def periods_to_intervals(periods, application_date: dt.date, counted_types) -> l
     return merge(out)
 
 
-def date_reaching(intervals: list[Interval], target: float, graduation: dt.date,
-                  from_day: dt.date, window_years: int, ongoing: bool,
+def date_reaching(closed: list[Interval], ongoing_start: dt.date, target: float,
+                  graduation: dt.date, from_day: dt.date, window_years: int | None,
                   horizon_months: int = 72) -> dt.date | None:
-    """First application date >= ``from_day`` on which counted months in the window reach
-    ``target``, assuming ongoing work continues. None if not within the horizon."""
+    """First application date >= ``from_day`` on which the counted months reach ``target``,
+    assuming the job held since ``ongoing_start`` continues. With ``window_years`` only the
+    months inside the window before that date count. None if not within the horizon."""
     def months_on(day: dt.date) -> float:
-        ivs = intervals
-        if ongoing:
-            # the open-ended job keeps running up to `day`
-            ivs = merge([*intervals[:-1], (intervals[-1][0], day)])
-        lo = max(day - relativedelta(years=window_years), graduation)
+        ivs = merge([*closed, (ongoing_start, day)])
+        lo = graduation if window_years is None else max(add_years(day, -window_years), graduation)
         return counted_months(ivs, lo, day)
 
-    prev = from_day
-    for step in range(1, horizon_months + 1):
-        day = from_day + relativedelta(months=step)
-        if months_on(day) >= target:
-            d = prev
-            while d <= day:
-                if months_on(d) >= target:
-                    return d
-                d += dt.timedelta(days=1)
-            return day
-        prev = day
-    return None
+    # With a job still running, the counted months never decrease from one day to the next
+    # (the window loses at most the day the job gains), so a binary search over days is exact.
+    horizon = add_months(from_day, horizon_months)
+    if months_on(horizon) < target:
+        return None
+    lo_day, hi_day = from_day, horizon
+    while lo_day < hi_day:
+        mid = lo_day + (hi_day - lo_day) // 2
+        if months_on(mid) >= target:
+            hi_day = mid
+        else:
+            lo_day = mid + dt.timedelta(days=1)
+    return lo_day

@@ -1,0 +1,302 @@
+#!/usr/bin/env python3
+"""Build the project's own spaCy pipeline ``en_ttps_pipeline`` (no download, no network).
+
+Official spaCy models cannot be fetched here, so the pipeline is a blank English
+pipeline plus an ``entity_ruler`` whose patterns come from the project's data:
+
+    university    every ``name`` and every ``;``-separated alias in
+                  ttps_logic/data/institutions.csv (aliases under 2 characters skipped;
+                  institutions that were removed from the list are still recognised --
+                  eligibility is ttps_logic's job, not the entity extractor's)
+    currency      ISO codes, symbols and words used with incomes (HKD, HK$, 元, ...)
+    degree_level  bachelor ... PhD, 本科 ... 博士
+
+The labels are the Rasa entity names produced by SpacyEntityExtractor.
+
+Build and install (run from the repo root; both steps are offline):
+
+    .venv-rasa/bin/python tools/build_spacy_pipeline.py
+    .venv-rasa/bin/pip install --no-index --no-deps --no-build-isolation --force-reinstall .cache/spacy/package/en_ttps_pipeline-0.1.0
+
+Then ``spacy.load("en_ttps_pipeline")`` works, and so does Rasa's
+``SpacyNLP`` with ``model: en_ttps_pipeline``.
+
+``--no-build-isolation`` is required: the package directory has a setup.py but no
+pyproject.toml, so with build isolation pip would fetch setuptools from an index,
+which needs the network. Without isolation it uses the venv's own setuptools. The
+same build also leaves an sdist and a wheel in ``.../en_ttps_pipeline-0.1.0/dist/``
+(built with the venv's setuptools through spaCy's packaging, no network); the wheel
+installs with ``pip install --no-index --no-deps --force-reinstall <wheel>`` and
+needs no build step at all. ``--force-reinstall`` is there because every rebuild
+keeps version 0.1.0; the content hash in meta["description"] tells builds apart:
+
+    .venv-rasa/bin/python -c "import spacy; print(spacy.load('en_ttps_pipeline').meta['description'])"
+
+Matching is on the lower-cased form of the text (``phrase_matcher_attr: LOWER``),
+except for the few short forms in CASE_SENSITIVE (``BIT``, ``HIT``, ``UM``, ``BA``,
+...) whose lower-case form is an everyday word: they are token patterns on ``ORTH``
+and only match as written ("BIT" yes, "a bit" no; "MA" yes, "ma" no). This works in
+Rasa with the default SpacyNLP settings: SpacyEntityExtractor runs the pipeline on
+the original message text, not on the lower-cased text SpacyNLP makes for
+tokens/features when ``case_sensitive`` is false. Entity values keep the user's
+spelling ("tsinghua university"); map them to a registry row case-insensitively.
+
+The tokenizer is adjusted (and saved with the pipeline) so that the patterns can
+match where English tokenisation would glue them to something else:
+  * currency symbols/codes directly before a number: "HK$3M", "S$200k", "RMB3M";
+  * ISO codes directly after a number: "3000000HKD";
+  * 元 after a number: "300万元";
+  * Chinese terms of 3+ characters and the Chinese degree/currency words inside
+    unsegmented Chinese text: "我在清华大学读本科" -> 我在 / 清华大学 / 读 / 本科.
+    Two-character Chinese abbreviations (北大, 人大, 中大, ...) are NOT split out
+    of running text (too many ordinary words contain them); they match only as a
+    separate token, e.g. "北大 本科" or "北大, 本科".
+``--plain-tokenizer`` skips these adjustments.
+
+Usage:
+    python tools/build_spacy_pipeline.py [--institutions PATH] [--out DIR] [--plain-tokenizer]
+
+Writes OUT/model (nlp.to_disk) and OUT/package/en_ttps_pipeline-0.1.0 (spacy package,
+with dist/*.tar.gz and dist/*.whl built by its setup.py). Runs in .venv-rasa; stdlib + spacy only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import hashlib
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+# spaCy's thinc imports TensorFlow when it is installed (it is, in .venv-rasa); keep its
+# start-up chatter out of the build output.
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+import spacy  # noqa: E402
+from spacy.util import compile_infix_regex, compile_prefix_regex, compile_suffix_regex  # noqa: E402
+
+REPO = Path(__file__).resolve().parents[1]
+DEFAULT_INSTITUTIONS = REPO / "ttps_logic" / "data" / "institutions.csv"
+DEFAULT_OUT = REPO / ".cache" / "spacy"
+
+LANG = "en"
+NAME = "ttps_pipeline"
+VERSION = "0.1.0"
+PACKAGE = f"{LANG}_{NAME}"  # what spacy.load() imports; spacy package prefixes the lang
+
+MIN_ALIAS_LEN = 2
+
+CURRENCY = [
+    "HKD", "HK$", "USD", "US$", "RMB", "CNY", "yuan", "元", "港幣", "港币",
+    "GBP", "£", "EUR", "€", "SGD", "S$", "JPY", "¥", "AUD", "A$", "CAD", "C$",
+    "KRW", "CHF", "TWD", "NT$", "INR", "dollars", "pounds", "euros",
+    # beyond the brief's list: the usual Chinese words for the same currencies
+    "港元", "人民币", "人民幣", "美元",
+]
+
+DEGREE_LEVEL = [
+    "bachelor", "bachelor's", "bachelors", "BA", "BSc", "BEng", "BBA", "LLB",
+    "undergraduate", "master", "master's", "MSc", "MA", "MBA", "MPhil", "PhD",
+    "doctorate", "doctoral", "本科", "学士", "學士", "硕士", "碩士", "博士",
+    # beyond the brief's list: obvious spelling variants
+    "masters", "bachelor’s", "master’s", "Ph.D", "Ph.D.",
+]
+
+# Short forms whose lower-case spelling is an ordinary word ("a bit", "um", "hit",
+# "kit", "rug", "ba", "ma"...): matched case-sensitively (ORTH) instead of on LOWER.
+CASE_SENSITIVE = {"BIT", "HIT", "KIT", "UM", "RUG", "TUM", "ETH", "Cal", "BA", "MA"}
+
+ISO_CODES = ["HKD", "USD", "RMB", "CNY", "GBP", "EUR", "SGD", "JPY", "AUD", "CAD",
+             "KRW", "CHF", "TWD", "INR"]
+DOLLAR_PREFIXES = ["HK", "US", "NT", "S", "A", "C"]  # HK$, US$, NT$, S$, A$, C$
+CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+CJK_SPLIT_MIN_LEN = 3  # Chinese university names/abbreviations split out of running text
+CJK_ALWAYS_SPLIT = {"本科", "学士", "學士", "硕士", "碩士", "博士",
+                    "港幣", "港币", "港元", "人民币", "人民幣", "美元"}
+
+
+def read_institutions(path: Path) -> tuple[list[str], int, int, int]:
+    """Return (terms, n_rows, n_names, n_aliases) from the registry CSV."""
+    with path.open(encoding="utf-8", newline="") as fh:
+        reader = csv.DictReader(fh)
+        missing = {"name", "aliases"} - set(reader.fieldnames or [])
+        if missing:
+            sys.exit(f"error: {path} lacks column(s): {', '.join(sorted(missing))}")
+        rows = list(reader)
+    terms: list[str] = []
+    n_names = n_aliases = 0
+    for row in rows:
+        name = (row.get("name") or "").strip()
+        if name:
+            terms.append(name)
+            n_names += 1
+        for alias in (row.get("aliases") or "").split(";"):
+            alias = alias.strip()
+            if len(alias) >= MIN_ALIAS_LEN:
+                terms.append(alias)
+                n_aliases += 1
+    return terms, len(rows), n_names, n_aliases
+
+
+def make_patterns(university: list[str]) -> tuple[list[dict], dict[str, dict[str, int]]]:
+    """Entity-ruler patterns, deduplicated per label on the lower-cased text, sorted."""
+    by_label = {"university": university, "currency": CURRENCY, "degree_level": DEGREE_LEVEL}
+    seen: dict[str, str] = {}  # lowered text -> label
+    patterns: list[dict] = []
+    stats: dict[str, dict[str, int]] = {}
+    for label, terms in by_label.items():
+        st = stats.setdefault(label, {"terms": len(terms), "phrase": 0, "token": 0, "duplicate": 0})
+        for term in terms:
+            key = term if term in CASE_SENSITIVE else term.lower()
+            if key in seen:
+                if seen[key] != label:
+                    sys.exit(f"error: {term!r} would be both {seen[key]} and {label}")
+                st["duplicate"] += 1
+                continue
+            seen[key] = label
+            if term in CASE_SENSITIVE:
+                patterns.append({"label": label, "pattern": [{"ORTH": term}]})
+                st["token"] += 1
+            else:
+                patterns.append({"label": label, "pattern": term})
+                st["phrase"] += 1
+    patterns.sort(key=lambda p: (p["label"], json.dumps(p["pattern"], ensure_ascii=False)))
+    return patterns, stats
+
+
+def adjust_tokenizer(nlp, patterns: list[dict]) -> dict[str, str]:
+    """Split currency affixes and known Chinese terms; return the added regex pieces."""
+    codes = "|".join(c.lower() for c in ISO_CODES)
+    dollars = "|".join(p.lower() for p in DOLLAR_PREFIXES)
+    cjk_terms = sorted(
+        {p["pattern"] for p in patterns
+         if isinstance(p["pattern"], str) and CJK.search(p["pattern"])
+         and (len(p["pattern"]) >= CJK_SPLIT_MIN_LEN or p["pattern"] in CJK_ALWAYS_SPLIT)},
+        key=lambda t: (-len(t), t),  # longest first: 清华大学 before 清华
+    )
+    cjk = "|".join(re.escape(t) for t in cjk_terms)
+    yuan = r"(?<=[0-9万萬千百亿億])元"
+    added = {
+        "prefix": [rf"(?i:{dollars})\$", rf"(?i:{codes})(?=[0-9])"] + ([f"(?:{cjk})"] if cjk else []),
+        "suffix": [rf"(?<=[0-9])(?i:{codes})", yuan] + ([f"(?:{cjk})"] if cjk else []),
+        "infix": [yuan] + ([f"(?:{cjk})"] if cjk else []),
+    }
+    defaults = nlp.Defaults
+    nlp.tokenizer.prefix_search = compile_prefix_regex(added["prefix"] + list(defaults.prefixes)).search
+    nlp.tokenizer.suffix_search = compile_suffix_regex(added["suffix"] + list(defaults.suffixes)).search
+    nlp.tokenizer.infix_finditer = compile_infix_regex(added["infix"] + list(defaults.infixes)).finditer
+    return {k: "|".join(v) for k, v in added.items()}
+
+
+def content_hash(patterns: list[dict], tokenizer: dict[str, str]) -> str:
+    blob = json.dumps({"lang": LANG, "name": NAME, "version": VERSION, "spacy": spacy.__version__,
+                       "patterns": patterns, "tokenizer": tokenizer},
+                      ensure_ascii=False, sort_keys=True)
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--institutions", type=Path, default=DEFAULT_INSTITUTIONS,
+                    help="institution registry CSV (default: %(default)s)")
+    ap.add_argument("--out", type=Path, default=DEFAULT_OUT,
+                    help="output directory (default: %(default)s)")
+    ap.add_argument("--plain-tokenizer", action="store_true",
+                    help="keep spaCy's default English tokenizer (no currency/Chinese splitting)")
+    args = ap.parse_args(argv)
+    t0 = time.perf_counter()
+
+    if not args.institutions.is_file():
+        sys.exit(f"error: institutions file not found: {args.institutions}")
+    out = args.out.resolve()
+    model_dir = out / "model"
+    package_root = out / "package"
+    package_dir = package_root / f"{PACKAGE}-{VERSION}"
+
+    university, n_rows, n_names, n_aliases = read_institutions(args.institutions)
+    patterns, stats = make_patterns(university)
+
+    nlp = spacy.blank(LANG)
+    tokenizer = {} if args.plain_tokenizer else adjust_tokenizer(nlp, patterns)
+    # The tokenizer must be final before patterns are added: phrase patterns are tokenised now.
+    ruler = nlp.add_pipe("entity_ruler", config={"phrase_matcher_attr": "LOWER", "validate": True,
+                                                 "overwrite_ents": True})
+    ruler.add_patterns(patterns)
+
+    digest = content_hash(patterns, tokenizer)
+    csv_digest = hashlib.sha256(args.institutions.read_bytes()).hexdigest()
+    nlp.meta.update({
+        "name": NAME,
+        "lang": LANG,
+        "version": VERSION,
+        "description": (f"TTPS entity ruler (university, currency, degree_level) built by "
+                        f"tools/build_spacy_pipeline.py; content sha256:{digest[:16]}; "
+                        f"institutions.csv sha256:{csv_digest[:16]}; "
+                        f"tokenizer: {'plain' if args.plain_tokenizer else 'adjusted'}"),
+        "author": "TTPS chatbot project",
+        "license": "proprietary",
+    })
+
+    # Only the two generated directories are replaced, never --out itself.
+    if model_dir.exists():
+        shutil.rmtree(model_dir)
+    if package_dir.exists():
+        shutil.rmtree(package_dir)
+    model_dir.parent.mkdir(parents=True, exist_ok=True)
+    package_root.mkdir(parents=True, exist_ok=True)
+    nlp.to_disk(model_dir)
+
+    # Same as: python -m spacy package OUT/model OUT/package --name ttps_pipeline
+    #          --version 0.1.0 --build sdist,wheel --force
+    # except that setup.py runs here with its output captured (shown only on failure).
+    from spacy.cli.package import package as spacy_package
+    spacy_package(model_dir, package_root, name=NAME, version=VERSION,
+                  create_sdist=False, create_wheel=False, force=True, silent=True)
+    proc = subprocess.run([sys.executable, "setup.py", "-q", "sdist", "bdist_wheel"],
+                          cwd=package_dir, capture_output=True, text=True)
+    if proc.returncode != 0:
+        sys.stderr.write(proc.stdout + proc.stderr)
+        sys.exit(f"error: building the sdist/wheel in {package_dir} failed "
+                 f"(the package directory itself is usable)")
+
+    # Smoke test the saved model (tokenizer and patterns reloaded from disk).
+    loaded = spacy.load(model_dir)
+    probe = loaded("Graduated from HKU with a BSc, earning 3M HKD")
+    got = [(e.text, e.label_) for e in probe.ents]
+    want = [("HKU", "university"), ("BSc", "degree_level"), ("HKD", "currency")]
+    if not args.plain_tokenizer:
+        probe = loaded("我在清华大学读本科, earning HK$3M")
+        got += [(e.text, e.label_) for e in probe.ents]
+        want += [("清华大学", "university"), ("本科", "degree_level"), ("HK$", "currency")]
+    if got != want:
+        sys.exit(f"error: smoke test on the saved model gave {got}, expected {want}")
+
+    dist = sorted(p.name for p in (package_dir / "dist").glob("*"))
+    print(f"built {PACKAGE} {VERSION} with spaCy {spacy.__version__} in {time.perf_counter() - t0:.1f}s")
+    print(f"  institutions: {args.institutions} ({n_rows} rows, {n_names} names, "
+          f"{n_aliases} aliases of >= {MIN_ALIAS_LEN} chars)")
+    for label, st in stats.items():
+        print(f"  {label:<13} {st['phrase'] + st['token']:>4} patterns "
+              f"({st['phrase']} phrase on LOWER, {st['token']} case-sensitive token; "
+              f"{st['duplicate']} duplicate terms dropped)")
+    print(f"  total         {len(patterns):>4} patterns")
+    print(f"  tokenizer: {'spaCy default' if args.plain_tokenizer else 'adjusted (currency affixes, Chinese terms)'}")
+    print(f"  content sha256: {digest}")
+    print(f"  model:   {model_dir}")
+    print(f"  package: {package_dir}")
+    for name in dist:
+        print(f"           dist/{name}")
+    print("install (offline):")
+    print(f"  {Path(sys.executable).parent / 'pip'} install --no-index --no-deps --no-build-isolation "
+          f"--force-reinstall {package_dir}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
