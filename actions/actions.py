@@ -1,0 +1,430 @@
+"""Rasa custom actions: thin adapters between the conversation and ttps_logic.
+
+They parse what the person said (actions/parsing.py, actions/validation.py), call
+``ttps_logic.assess`` and turn the Assessment into messages (actions/messages.py). No rule of the
+scheme is decided here.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import ActiveLoop, AllSlotsReset, EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from ttps_logic import InputError, assess
+from ttps_logic.models import Assessment
+
+from . import facts as F
+from . import messages as M
+from . import validation as V
+
+log = logging.getLogger(__name__)
+
+FORM = "eligibility_form"
+CONTACT = ("the Immigration Department's enquiry line **2868 3780**, or email "
+           "enquiry@immd.gov.hk ([TTPS page](https://www.immd.gov.hk/eng/services/visas/TTPS.html))")
+
+
+def _intent(tracker: Tracker) -> Optional[str]:
+    return (tracker.latest_message.get("intent") or {}).get("name")
+
+
+def _entities(tracker: Tracker) -> dict[str, str]:
+    """First value of each entity in the latest message."""
+    out: dict[str, str] = {}
+    for e in tracker.latest_message.get("entities") or []:
+        out.setdefault(e.get("entity"), e.get("value"))
+    return out
+
+
+def _slots(tracker: Tracker) -> dict[str, Any]:
+    return {name: tracker.get_slot(name) for name in F.FACT_SLOTS}
+
+
+def _say(dispatcher: CollectingDispatcher, verdict: V.Verdict) -> None:
+    if verdict.message:
+        dispatcher.utter_message(text=verdict.message, buttons=verdict.buttons or None)
+
+
+def check_fact(slot: str, value: Any, slots: dict[str, Any], intent: Optional[str]) -> V.Verdict:
+    """Validate one fact for a slot, whichever way it arrived (form answer, entity, correction)."""
+    today = F.today()
+    if slot == "income":
+        return V.validate_income(value, intent)
+    if slot == "income_currency":
+        return V.validate_currency(value, intent)
+    if slot == "has_degree":
+        return V.validate_has_degree(value, intent)
+    if slot == "university":
+        return V.validate_university(value, intent)
+    if slot == "graduation_date":
+        return V.validate_graduation_date(value, today, intent)
+    if slot == "work_months":
+        return V.validate_work_months(value, today, slots.get("graduation_date"), intent)
+    if slot == "hk_nonlocal":
+        return V.validate_yes_no_unknown(value, intent)
+    if slot == "nationality":
+        return V.validate_nationality(value, intent)
+    if slot == "application_date":
+        return V.validate_application_date(value, today, intent)
+    raise KeyError(slot)
+
+
+LABELS = {"income": "income", "university": "university", "graduation_date": "graduation date",
+          "work_months": "work experience", "nationality": "nationality",
+          "application_date": "application date", "income_currency": "currency",
+          "has_degree": "degree", "hk_nonlocal": "non-local status"}
+ENTITY_SLOTS = {"income": "income", "university": "university",
+                "graduation_date": "graduation_date", "work_duration": "work_months",
+                "nationality": "nationality", "application_date": "application_date"}
+
+
+def facts_from_message(tracker: Tracker, dispatcher: CollectingDispatcher,
+                       slots: dict[str, Any]) -> dict[str, Any]:
+    """Slot updates for the facts mentioned in the latest message (entities)."""
+    updates: dict[str, Any] = {}
+    current = dict(slots)
+    for entity, value in _entities(tracker).items():
+        slot = ENTITY_SLOTS.get(entity)
+        if slot is None or value is None:
+            continue
+        verdict = check_fact(slot, value, current, None)
+        _say(dispatcher, verdict)
+        if verdict.ok:
+            updates[slot] = verdict.value
+            current[slot] = verdict.value
+        for k, v in verdict.also.items():
+            if v is not None or k == "income_currency":
+                updates[k] = v
+                current[k] = v
+    return updates
+
+
+def run_assessment(slots: dict[str, Any]) -> Optional[Assessment]:
+    try:
+        return assess(F.to_engine_input(slots))
+    except (InputError, ValueError) as exc:  # facts that slipped past validation
+        log.warning("assessment refused: %s", exc)
+        return None
+
+
+def send_verdict(dispatcher: CollectingDispatcher, a: Assessment) -> None:
+    dispatcher.utter_message(text=M.verdict_text(a), json_message=M.payload(a))
+    dispatcher.utter_message(text=M.details_text(a))
+    dispatcher.utter_message(
+        text="You can correct any fact (“actually I graduated in 2022”), try a what-if "
+             "(“what if I apply next June?”) or ask me about the scheme.",
+        buttons=[{"title": "What if I apply later?", "payload": "what if I apply next year"},
+                 {"title": "Start over", "payload": "/restart"}])
+
+
+# ---------------------------------------------------------------------------------------------
+# The form
+
+
+class ValidateEligibilityForm(FormValidationAction):
+    def name(self) -> Text:
+        return "validate_eligibility_form"
+
+    async def required_slots(self, domain_slots: List[Text], dispatcher: CollectingDispatcher,
+                             tracker: Tracker, domain: DomainDict) -> List[Text]:
+        return F.required_slots(_slots(tracker))
+
+    def _validate(self, slot: str, value: Any, dispatcher: CollectingDispatcher,
+                  tracker: Tracker) -> Dict[Text, Any]:
+        verdict = check_fact(slot, value, _slots(tracker), _intent(tracker))
+        other_fact_given = any(e.get("entity") in ENTITY_SLOTS and ENTITY_SLOTS[e["entity"]] != slot
+                               for e in tracker.latest_message.get("entities") or [])
+        if verdict.ok or not other_fact_given or tracker.get_slot("requested_slot") != slot:
+            _say(dispatcher, verdict)
+        return {slot: verdict.value, **verdict.also}
+
+    def validate_income(self, value, dispatcher, tracker, domain):
+        return self._validate("income", value, dispatcher, tracker)
+
+    def validate_income_currency(self, value, dispatcher, tracker, domain):
+        return self._validate("income_currency", value, dispatcher, tracker)
+
+    def validate_has_degree(self, value, dispatcher, tracker, domain):
+        return self._validate("has_degree", value, dispatcher, tracker)
+
+    def validate_university(self, value, dispatcher, tracker, domain):
+        return self._validate("university", value, dispatcher, tracker)
+
+    def validate_graduation_date(self, value, dispatcher, tracker, domain):
+        return self._validate("graduation_date", value, dispatcher, tracker)
+
+    def validate_work_months(self, value, dispatcher, tracker, domain):
+        return self._validate("work_months", value, dispatcher, tracker)
+
+    def validate_hk_nonlocal(self, value, dispatcher, tracker, domain):
+        return self._validate("hk_nonlocal", value, dispatcher, tracker)
+
+    def validate_nationality(self, value, dispatcher, tracker, domain):
+        return self._validate("nationality", value, dispatcher, tracker)
+
+    def validate_application_date(self, value, dispatcher, tracker, domain):
+        return self._validate("application_date", value, dispatcher, tracker)
+
+
+QUESTIONS = {
+    "income": ("What was your total income in the 12 months before you apply? Count salary, "
+               "allowances, stock options and profits from your own company, not investment "
+               "income. Any currency is fine, e.g. “HK$2.6M”, “RMB 1.8 million”, “USD 330k”.",
+               [{"title": "No income", "payload": "no income"},
+                {"title": "I don't know", "payload": "/dont_know"}]),
+    "income_currency": ("Which currency is that amount in?",
+                        [{"title": c, "payload": c} for c in ("HKD", "RMB", "USD", "GBP", "EUR", "SGD")]),
+    "has_degree": ("Do you hold a bachelor's degree (not an honorary one)? A master's or PhD on "
+                   "its own doesn't count for Categories B and C.", V.YES_NO_BUTTONS),
+    "university": ("Which university awarded your bachelor's degree?",
+                   [{"title": "I don't know", "payload": "/dont_know"}]),
+    "graduation_date": ("When did you graduate from it? For example “June 2021” or “2019”.",
+                        [{"title": "I don't know", "payload": "/dont_know"}]),
+    "work_months": ("Since graduating, how long have you worked full-time or been "
+                    "self-employed, within the last five years? Part-time work and internships "
+                    "don't count. For example “18 months”, “3.5 years” or “none”.",
+                    [{"title": "None", "payload": "no work experience"},
+                     {"title": "I don't know", "payload": "/dont_know"}]),
+    "hk_nonlocal": ("That's a Hong Kong university. Did you study that bachelor's there as a "
+                    "non-local student (on a student visa) in a full-time, locally-accredited "
+                    "programme?", V.YES_NO_BUTTONS),
+    "nationality": ("Last one: what is your nationality? The scheme is not open to a few "
+                    "nationalities. You can skip this.",
+                    [{"title": "Chinese", "payload": "Chinese"},
+                     {"title": "Skip", "payload": "/dont_know"}]),
+}
+
+
+class _AskSlot(Action):
+    slot = ""
+
+    def name(self) -> Text:
+        return f"action_ask_{self.slot}"
+
+    async def run(self, dispatcher, tracker, domain) -> List[EventType]:
+        required = F.required_slots(_slots(tracker))
+        position = required.index(self.slot) + 1 if self.slot in required else len(required)
+        question, buttons = QUESTIONS[self.slot]
+        if self.slot == "income_currency":
+            income = tracker.get_slot("income") or {}
+            if isinstance(income, dict):
+                question = f"Which currency is {float(income['amount']):,.0f} in?"
+        dispatcher.utter_message(text=f"({position}/{len(required)}) {question}", buttons=buttons)
+        return []
+
+
+def _ask_action(slot_name: str) -> type:
+    return type(f"ActionAsk_{slot_name}", (_AskSlot,), {"slot": slot_name})
+
+
+ASK_ACTIONS = [_ask_action(s) for s in QUESTIONS]
+
+
+# ---------------------------------------------------------------------------------------------
+# Around the form
+
+
+class ActionCaptureFacts(Action):
+    """Facts given before they were asked ("I'm an MIT grad earning 3M HKD")."""
+
+    def name(self) -> Text:
+        return "action_capture_facts"
+
+    async def run(self, dispatcher, tracker, domain) -> List[EventType]:
+        updates = facts_from_message(tracker, dispatcher, _slots(tracker))
+        if updates and _intent(tracker) == "inform":
+            dispatcher.utter_message(text="Thanks, noted.")
+        elif _intent(tracker) == "check_eligibility":
+            dispatcher.utter_message(text="Let's check. I'll ask only what I need, one question "
+                                          "at a time — you can say “I don't know” to any of them.")
+        return [SlotSet(k, v) for k, v in updates.items()]
+
+
+class ActionConfirmFacts(Action):
+    def name(self) -> Text:
+        return "action_confirm_facts"
+
+    async def run(self, dispatcher, tracker, domain) -> List[EventType]:
+        lines = F.summary_lines(_slots(tracker))
+        dispatcher.utter_message(
+            text="Here is what I have:\n" + "\n".join(lines) + "\nIs that right?",
+            buttons=[{"title": "Yes, check my eligibility", "payload": "/affirm"},
+                     {"title": "Change something", "payload": "/deny"}])
+        return []
+
+
+class ActionAssess(Action):
+    def name(self) -> Text:
+        return "action_assess"
+
+    async def run(self, dispatcher, tracker, domain) -> List[EventType]:
+        a = run_assessment(_slots(tracker))
+        if a is None:
+            dispatcher.utter_message(text="Sorry, I couldn't assess those facts. Could you check "
+                                          "them, or start over?")
+            return []
+        send_verdict(dispatcher, a)
+        return [SlotSet("assessment", a.model_dump(mode="json"))]
+
+
+class ActionApplyCorrection(Action):
+    """'Actually my income was 2.7M': change the fact, then redo what depends on it."""
+
+    def name(self) -> Text:
+        return "action_apply_correction"
+
+    async def run(self, dispatcher, tracker, domain) -> List[EventType]:
+        slots = _slots(tracker)
+        updates = facts_from_message(tracker, dispatcher, slots)
+        if not updates:
+            dispatcher.utter_message(text="What would you like to change? For example “my income "
+                                          "is HK$2.7M” or “I graduated in 2022”.")
+            return []
+        slots.update(updates)
+        events: List[EventType] = [SlotSet(k, v) for k, v in updates.items()]
+        if tracker.get_slot("assessment"):
+            before = Assessment.model_validate(tracker.get_slot("assessment"))
+            after = run_assessment(slots)
+            if after is None:
+                return events
+            diff = M.differences(before, after)
+            dispatcher.utter_message(text="Updated. " + ("What changed:\n" + "\n".join(diff)
+                                                         if diff else "The outcome is the same."))
+            send_verdict(dispatcher, after)
+            events.append(SlotSet("assessment", after.model_dump(mode="json")))
+        else:
+            dispatcher.utter_message(text="Here is what I have now:\n"
+                                          + "\n".join(F.summary_lines(slots)) + "\nIs that right?",
+                                     buttons=[{"title": "Yes, check my eligibility", "payload": "/affirm"},
+                                              {"title": "Change something", "payload": "/deny"}])
+        return events
+
+
+class ActionWhatIf(Action):
+    """'What if I apply next June?': re-run with the change, keep the real facts as they are."""
+
+    def name(self) -> Text:
+        return "action_what_if"
+
+    async def run(self, dispatcher, tracker, domain) -> List[EventType]:
+        slots = _slots(tracker)
+        changed = dict(slots)
+        text = tracker.latest_message.get("text") or ""
+        entities = _entities(tracker)
+        if not entities:
+            # no entity found: look for a date, an amount or a duration in the sentence
+            if V.parsing.parse_duration_months(text, F.today()) is not None and "year" in text.lower() and "apply" not in text.lower():
+                entities["work_duration"] = text
+            elif "apply" in text.lower() or V.parsing.parse_money(text) is None:
+                entities["application_date"] = text
+            else:
+                entities["income"] = text
+        notes = []
+        for entity, value in entities.items():
+            slot = ENTITY_SLOTS.get(entity)
+            if slot is None:
+                continue
+            verdict = check_fact(slot, value, changed, None)
+            if verdict.ok:
+                changed[slot] = verdict.value
+                changed.update({k: v for k, v in verdict.also.items() if v is not None})
+                notes.append(slot)
+            elif verdict.message:
+                dispatcher.utter_message(text=verdict.message)
+                return []
+        if not notes:
+            dispatcher.utter_message(text="Tell me what to change, for example “what if I apply "
+                                          "next June?” or “what if my income were HK$3M?”")
+            return []
+        before, after = run_assessment(slots), run_assessment(changed)
+        if before is None or after is None:
+            dispatcher.utter_message(text="Sorry, I couldn't work that out.")
+            return []
+        diff = M.differences(before, after)
+        what = " and ".join(LABELS[s] for s in notes)
+        dispatcher.utter_message(
+            text=f"**What if** ({what} changed; application on "
+                 f"{after.application_date.isoformat()}):\n"
+                 + ("\n".join(diff) if diff else "No category changes: the outcome stays the same."),
+            json_message=M.payload(after))
+        dispatcher.utter_message(text=M.verdict_text(after))
+        return []
+
+
+# ---------------------------------------------------------------------------------------------
+# Control and help
+
+
+class ActionStartOver(Action):
+    def name(self) -> Text:
+        return "action_start_over"
+
+    async def run(self, dispatcher, tracker, domain) -> List[EventType]:
+        dispatcher.utter_message(response="utter_restarted")
+        return [ActiveLoop(None), AllSlotsReset()]
+
+
+class ActionStop(Action):
+    def name(self) -> Text:
+        return "action_stop"
+
+    async def run(self, dispatcher, tracker, domain) -> List[EventType]:
+        dispatcher.utter_message(text="OK, I've stopped the questions. Your answers so far are "
+                                      "kept: say “check my eligibility” to continue, or “start "
+                                      "over” to clear them.")
+        return [ActiveLoop(None), SlotSet("requested_slot", None)]
+
+
+def _recent_questions(tracker: Tracker, n: int = 3) -> list[str]:
+    texts = [e.get("text") for e in tracker.events if e.get("event") == "user" and e.get("text")]
+    return [t for t in texts if not t.startswith("/")][-n:]
+
+
+class ActionHandoff(Action):
+    def name(self) -> Text:
+        return "action_handoff"
+
+    async def run(self, dispatcher, tracker, domain) -> List[EventType]:
+        asked = _recent_questions(tracker)
+        summary = "\n".join(f"• “{q}”" for q in asked)
+        facts = [line for line in F.summary_lines(_slots(tracker)) if "—" not in line]
+        text = f"To speak to a person, contact {CONTACT}."
+        if summary:
+            text += "\nA summary you can give them — you asked:\n" + summary
+        if facts and any(tracker.get_slot(s) is not None for s in F.FORM_SLOTS):
+            text += "\nFacts you gave me:\n" + "\n".join(facts)
+        dispatcher.utter_message(text=text)
+        return []
+
+
+class ActionFallback(Action):
+    """Low confidence or nonsense: offer choices; after repeated failure, offer a person."""
+
+    def name(self) -> Text:
+        return "action_fallback"
+
+    async def run(self, dispatcher, tracker, domain) -> List[EventType]:
+        streak = 0
+        for event in reversed(tracker.events):
+            if event.get("event") != "user":
+                continue
+            intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
+            if intent in ("nlu_fallback", "out_of_scope"):
+                streak += 1
+            else:
+                break
+        if streak >= 2:
+            await ActionHandoff().run(dispatcher, tracker, domain)
+            return []
+        dispatcher.utter_message(
+            text="Sorry, I'm not sure what you mean. I can check which TTPS category fits you, or "
+                 "answer questions about the scheme.",
+            buttons=[{"title": "Check my eligibility", "payload": "/check_eligibility"},
+                     {"title": "What are the categories?", "payload": "What are categories A, B and C?"},
+                     {"title": "Talk to a person", "payload": "/human_handoff"}])
+        return []

@@ -1,0 +1,228 @@
+"""Checking and normalising one answer at a time. Each validator takes what the person said and
+returns a Verdict: the normalised slot value (or None to ask again) and, when asking again, a
+specific message saying why. No Rasa import: the form and the other actions share these."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from typing import Any, Optional
+
+import pycountry
+
+from ttps_logic.institutions import registry
+from ttps_logic.params import launch_date
+from ttps_logic.work import months_between
+
+from . import parsing
+from .facts import SKIPPED, UNKNOWN
+
+OFFICIAL_LIST = "https://www.immd.gov.hk/pdf/aggregate_list.pdf"
+LARGE_UNIT_CURRENCIES = {"JPY", "KRW", "IDR", "VND", "INR", "PHP", "THB", "HUF", "ISK", "CLP",
+                         "COP", "TWD", "RUB"}
+_DONT_KNOW = re.compile(r"^\s*/?dont_know\b|\b(don'?t know|do not know|not sure|no idea|skip|"
+                        r"rather not|prefer not|unsure|dunno|idk|pass)\b|不知道|不清楚|跳过|跳過",
+                        re.I)
+
+
+@dataclass
+class Verdict:
+    value: Any = None                      # None: ask again
+    message: Optional[str] = None          # why we ask again, or a note on the accepted value
+    buttons: list[dict] = field(default_factory=list)
+    also: dict[str, Any] = field(default_factory=dict)   # other slots this answer settles
+
+    @property
+    def ok(self) -> bool:
+        return self.value is not None
+
+
+def said_dont_know(text: Any, intent: Optional[str] = None) -> bool:
+    return intent == "dont_know" or (isinstance(text, str) and bool(_DONT_KNOW.search(text)))
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, list):
+        value = " ".join(str(v) for v in value)
+    return "" if value is None else str(value)
+
+
+def validate_income(value: Any, intent: Optional[str] = None) -> Verdict:
+    if isinstance(value, dict):  # already normalised
+        return Verdict(value)
+    text = _text(value)
+    if said_dont_know(text, intent):
+        return Verdict(UNKNOWN)
+    if re.search(r"\b(no income|none|nothing|zero|unemployed)\b|没有收入|沒有收入", text, re.I):
+        return Verdict({"amount": "0", "currency": "HKD", "type": "salary"})
+    if re.search(r"(^|\s)-\s*\d", text):
+        return Verdict(message="Income can't be negative. What was your total income in the "
+                               "12 months before applying?")
+    money = parsing.parse_money(text)
+    if money is None:
+        return Verdict(message="Sorry, I couldn't find an amount in that. Please give your income "
+                               "for the last 12 months, for example “HK$2.6M”, “RMB 1.8 million” "
+                               "or “USD 330k”.")
+    currency = None if money.currency == "USD?" else money.currency
+    limit = 1e12 if currency in LARGE_UNIT_CURRENCIES else 1e9
+    if money.amount > limit:
+        return Verdict(message=f"{money.amount:,.0f} looks far too large for a year's income. "
+                               "Could you check the amount (and the currency)?")
+    normalised = {"amount": format(money.amount.normalize(), "f"), "currency": currency,
+                  "type": money.type}
+    note = None
+    if money.type == "investment":
+        note = ("Note: income from personal investments doesn't count for Category A. If you "
+                "also have salary or business income, tell me that amount instead.")
+    return Verdict(normalised, message=note, also={"income_currency": currency})
+
+
+def validate_currency(value: Any, intent: Optional[str] = None) -> Verdict:
+    text = _text(value).strip()
+    if said_dont_know(text, intent):
+        return Verdict(UNKNOWN)
+    lowered = text.lower()
+    for word, code in sorted(parsing.CURRENCY_WORDS.items(), key=lambda kv: -len(kv[0])):
+        if word in lowered and code != "USD?":
+            return Verdict(code)
+    if re.fullmatch(r"[A-Za-z]{3}", text) and pycountry.currencies.get(alpha_3=text.upper()):
+        return Verdict(text.upper())
+    return Verdict(message="Which currency is that in? Please give a currency such as HKD, RMB, "
+                           "USD or GBP.",
+                   buttons=[{"title": c, "payload": c} for c in ("HKD", "RMB", "USD", "GBP", "EUR")])
+
+
+def validate_has_degree(value: Any, intent: Optional[str] = None) -> Verdict:
+    if isinstance(value, bool) or value == UNKNOWN:
+        return Verdict(value)
+    text = _text(value)
+    if said_dont_know(text, intent):
+        return Verdict(UNKNOWN)
+    if re.search(r"\bonly (a |an )?(master|phd|doctor|mba)|\bno bachelor", text, re.I):
+        return Verdict(False)
+    answer = parsing.parse_yes_no(text)
+    if answer is None and registry().resolve(text).status != "not_found":
+        return Verdict(True, also={"university": text})
+    if answer is None:
+        return Verdict(message="Sorry — do you hold a bachelor's degree? Please answer yes or no.",
+                       buttons=YES_NO_BUTTONS)
+    return Verdict(answer)
+
+
+def validate_university(value: Any, intent: Optional[str] = None) -> Verdict:
+    text = _text(value).strip()
+    if said_dont_know(text, intent):
+        return Verdict(UNKNOWN)
+    if not text:
+        return Verdict(message="Which university awarded your bachelor's degree?")
+    if parsing.parse_yes_no(text) is False and len(text) < 20:
+        return Verdict(None, also={"has_degree": False})
+    res = registry().resolve(text)
+    if res.status == "matched":
+        return Verdict(res.institution.name, also={"has_degree": True})
+    if res.status == "ambiguous":
+        options = [c.name for c, _ in res.candidates[:4]]
+        return Verdict(message=f"“{text}” could be more than one university. Which one?",
+                       buttons=[{"title": n, "payload": n} for n in options])
+    return Verdict(text, also={"has_degree": True},
+                   message=f"I can't find “{text}” on the eligible-university list I know. I'll "
+                           "note it as given; for Categories B and C the answer will be "
+                           f"“can't tell”. You can check the [official list]({OFFICIAL_LIST}) "
+                           "or correct the name at any time.")
+
+
+def validate_graduation_date(value: Any, today: dt.date, intent: Optional[str] = None) -> Verdict:
+    text = _text(value)
+    if said_dont_know(text, intent):
+        return Verdict(UNKNOWN)
+    date = parsing.parse_date(text, today, prefer="past")
+    if date is None:
+        return Verdict(message="Sorry, I didn't catch the date. When did you graduate? For "
+                               "example “June 2021” or “2019”.")
+    if date.earliest > today:
+        return Verdict(message=f"{date.iso} is in the future. Only a degree you already hold "
+                               "counts — when did (or will) you graduate? If it's still ahead, "
+                               "you can ask “what if I apply next July?” after the check.")
+    if date.year < 1950:
+        return Verdict(message=f"{date.year} seems too early. When did you graduate?")
+    return Verdict(date.iso)
+
+
+def validate_work_months(value: Any, today: dt.date, graduation: Optional[str],
+                         intent: Optional[str] = None) -> Verdict:
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        months = float(value)
+    else:
+        text = _text(value)
+        if said_dont_know(text, intent):
+            return Verdict(UNKNOWN)
+        bare = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*", text)
+        if bare:
+            n = bare.group(1)
+            return Verdict(message=f"Is that {n} months or {n} years?",
+                           buttons=[{"title": f"{n} months", "payload": f"{n} months"},
+                                    {"title": f"{n} years", "payload": f"{n} years"}])
+        parsed = parsing.parse_duration_months(text, today)
+        if parsed is None:
+            return Verdict(message="Sorry, I didn't get how long. For example “18 months”, "
+                                   "“3.5 years” or “none”.")
+        months = parsed
+    if months < 0 or months > 600:
+        return Verdict(message="That doesn't look right. How many months or years of full-time "
+                               "or self-employed work have you had since graduating?")
+    if graduation and graduation not in (UNKNOWN,):
+        grad = parsing.parse_date(graduation, today)
+        if grad is not None:
+            since = months_between(grad.earliest, today)
+            if months > since + 1:
+                return Verdict(message=f"You graduated in {graduation}, about {since:.0f} months "
+                                       "ago, and only work after graduating counts. How much "
+                                       "full-time or self-employed work have you done since then?")
+    return Verdict(round(months, 1))
+
+
+def validate_yes_no_unknown(value: Any, intent: Optional[str] = None) -> Verdict:
+    if isinstance(value, bool) or value == UNKNOWN:
+        return Verdict(value)
+    text = _text(value)
+    if said_dont_know(text, intent):
+        return Verdict(UNKNOWN)
+    answer = parsing.parse_yes_no(text)
+    if answer is None:
+        return Verdict(message="Please answer yes or no (or “not sure”).", buttons=YES_NO_BUTTONS)
+    return Verdict(answer)
+
+
+def validate_nationality(value: Any, intent: Optional[str] = None) -> Verdict:
+    text = _text(value)
+    if said_dont_know(text, intent) or value == SKIPPED:
+        return Verdict(SKIPPED)
+    code = parsing.parse_nationality(text)
+    if code is None:
+        return Verdict(message="Sorry, I don't recognise that nationality. Please give your "
+                               "country of citizenship (e.g. “Chinese”, “British”), or say skip.")
+    return Verdict(code)
+
+
+def validate_application_date(value: Any, today: dt.date, intent: Optional[str] = None) -> Verdict:
+    text = _text(value)
+    if said_dont_know(text, intent):
+        return Verdict(today.isoformat())
+    date = parsing.parse_date(text, today, prefer="future")
+    if date is None:
+        return Verdict(message="When do you plan to apply? For example “next June” or "
+                               "“March 2027”.")
+    day = date.earliest
+    if date.month is None and date.year == today.year:
+        day = today
+    if day < launch_date():
+        return Verdict(message=f"The scheme opened on {launch_date().isoformat()}; please give "
+                               "a date after that.")
+    if day.year > today.year + 5:
+        return Verdict(message="That is very far ahead; the rules may well change by then. "
+                               "Please give a date within the next few years.")
+    return Verdict(day.isoformat())
+
+
+YES_NO_BUTTONS = [{"title": "Yes", "payload": "/affirm"}, {"title": "No", "payload": "/deny"},
+                  {"title": "Not sure", "payload": "/dont_know"}]
