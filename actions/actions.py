@@ -219,10 +219,12 @@ class _AskSlot(Action):
 
 
 def _ask_action(slot_name: str) -> type:
-    return type(f"ActionAsk_{slot_name}", (_AskSlot,), {"slot": slot_name})
+    camel = "".join(part.capitalize() for part in slot_name.split("_"))
+    return type(f"ActionAskSlot{camel}", (_AskSlot,), {"slot": slot_name})
 
 
 ASK_ACTIONS = [_ask_action(s) for s in QUESTIONS]
+ActionAskSlotIncome = ASK_ACTIONS[0]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -365,7 +367,6 @@ class ActionStartOver(Action):
         return "action_start_over"
 
     async def run(self, dispatcher, tracker, domain) -> List[EventType]:
-        dispatcher.utter_message(response="utter_restarted")
         return [ActiveLoop(None), AllSlotsReset()]
 
 

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Start the action server and the Rasa server, wait until both answer, and stop both cleanly on
+# Ctrl-C or when either exits. Usage: scripts/serve.sh MODEL [extra rasa run args...]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+MODEL=$1; shift
+ACTION_PORT=${ACTION_PORT:-5055}
+RASA_PORT=${RASA_PORT:-5005}
+export ACTION_ENDPOINT_URL=${ACTION_ENDPOINT_URL:-http://127.0.0.1:${ACTION_PORT}/webhook}
+export TRACKER_DB=${TRACKER_DB:-.rasa/tracker.db}
+export RASA_TELEMETRY_ENABLED=false SQLALCHEMY_SILENCE_UBER_WARNING=1 TF_CPP_MIN_LOG_LEVEL=3
+mkdir -p "$(dirname "$TRACKER_DB")" logs
+
+pids=()
+cleanup() {
+  trap - INT TERM EXIT
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  echo "Stopped."
+}
+trap cleanup INT TERM EXIT
+
+.venv-actions/bin/python -m rasa_sdk --actions actions --port "$ACTION_PORT" \
+  > logs/actions.log 2>&1 &
+pids+=($!)
+.venv-rasa/bin/rasa run --model "$MODEL" --port "$RASA_PORT" --enable-api \
+  --endpoints endpoints.yml --credentials credentials.yml \
+  --cors "${CORS_ORIGINS:-http://localhost:8080}" "$@" > logs/rasa.log 2>&1 &
+pids+=($!)
+
+wait_for() {  # poll a URL until it answers or the process dies
+  local url=$1 pid=$2 name=$3
+  for _ in $(seq 1 600); do
+    if curl -fsS -o /dev/null "$url"; then return 0; fi
+    if ! kill -0 "$pid" 2>/dev/null; then echo "$name failed to start; see logs/" >&2; exit 1; fi
+    sleep 0.5
+  done
+  echo "$name did not become ready" >&2; exit 1
+}
+wait_for "http://127.0.0.1:${ACTION_PORT}/health" "${pids[0]}" "action server"
+wait_for "http://127.0.0.1:${RASA_PORT}/status" "${pids[1]}" "Rasa server"
+echo "Assistant ready: REST http://127.0.0.1:${RASA_PORT}/webhooks/rest/webhook (Ctrl-C to stop)"
+wait -n "${pids[@]}"

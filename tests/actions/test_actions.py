@@ -1,0 +1,116 @@
+"""The actions around the form: capture, confirmation, verdict, correction, what-if, fallback."""
+from actions.actions import (ActionApplyCorrection, ActionAssess, ActionAskSlotIncome,
+                             ActionCaptureFacts, ActionConfirmFacts, ActionFallback,
+                             ActionHandoff, ActionWhatIf)
+from conftest import make_tracker
+
+C_APPLICANT = {"income": {"amount": "600000", "currency": "HKD", "type": "salary"},
+               "has_degree": True, "university": "Tsinghua University",
+               "graduation_date": "2024-07", "work_months": 14.0, "nationality": "CN"}
+
+
+def slot_events(events):
+    return {e["name"]: e["value"] for e in events if e["event"] == "slot"}
+
+
+async def test_verdict_carries_the_assessment_payload(dispatcher):
+    events = await ActionAssess().run(dispatcher, make_tracker(slots=C_APPLICANT), {})
+    payloads = [m["custom"] for m in dispatcher.messages if m.get("custom")]
+    assert len(payloads) == 1
+    a = payloads[0]["data"]["ttps_assessment"]
+    assert a["eligible_categories"] == ["C"]
+    assert a["categories"]["A"]["status"] == "not_eligible"
+    text = " ".join(m["text"] or "" for m in dispatcher.messages)
+    assert "Category C" in text and ("Rule note.4" in text or "Rule criteria." in text)
+    assert "2868 3780" in text and "quota" in text
+    assert slot_events(events)["assessment"]["eligible_categories"] == ["C"]
+
+
+async def test_unknown_facts_lead_to_unknown_with_what_to_find_out(dispatcher):
+    slots = dict(C_APPLICANT, graduation_date="unknown", income="unknown")
+    await ActionAssess().run(dispatcher, make_tracker(slots=slots), {})
+    a = dispatcher.messages[0]["custom"]["data"]["ttps_assessment"]
+    assert a["categories"]["A"]["status"] == "unknown"
+    assert a["categories"]["C"]["status"] == "unknown"
+    assert "find out" in dispatcher.messages[1]["text"]
+
+
+async def test_capture_facts_given_before_asked(dispatcher):
+    tracker = make_tracker(text="I'm an MIT grad earning 3M HKD", intent="inform",
+                           entities=[{"entity": "university", "value": "MIT"},
+                                     {"entity": "income", "value": "3M HKD"}])
+    updates = slot_events(await ActionCaptureFacts().run(dispatcher, tracker, {}))
+    assert updates["university"] == "Massachusetts Institute of Technology"
+    assert updates["has_degree"] is True
+    assert updates["income"]["amount"] == "3000000"
+
+
+async def test_confirmation_lists_the_facts(dispatcher):
+    await ActionConfirmFacts().run(dispatcher, make_tracker(slots=C_APPLICANT), {})
+    text = dispatcher.messages[0]["text"]
+    assert "HKD 600,000" in text and "Tsinghua University" in text and "14 months" in text
+    assert [b["payload"] for b in dispatcher.messages[0]["buttons"]] == ["/affirm", "/deny"]
+
+
+async def test_correction_after_verdict_reassesses(dispatcher):
+    first = make_tracker(slots=C_APPLICANT)
+    events = await ActionAssess().run(dispatcher, first, {})
+    slots = dict(C_APPLICANT, assessment=slot_events(events)["assessment"])
+    tracker = make_tracker(slots=slots, text="actually my income was 2.7M HKD", intent="correct_fact",
+                           entities=[{"entity": "income", "value": "2.7M HKD"}])
+    d2 = type(dispatcher)()
+    updates = slot_events(await ActionApplyCorrection().run(d2, tracker, {}))
+    assert updates["income"]["amount"] == "2700000"
+    assert updates["assessment"]["eligible_categories"] == ["A", "C"]
+    assert "eligible" in d2.messages[0]["text"]
+
+
+async def test_correction_before_verdict_shows_summary_again(dispatcher):
+    tracker = make_tracker(slots=C_APPLICANT, text="sorry, I graduated in 2022", intent="correct_fact",
+                           entities=[{"entity": "graduation_date", "value": "2022"}])
+    updates = slot_events(await ActionApplyCorrection().run(dispatcher, tracker, {}))
+    assert updates == {"graduation_date": "2022"}
+    assert "Graduated: 2022" in dispatcher.messages[0]["text"]
+
+
+async def test_what_if_later_application_date(dispatcher):
+    slots = dict(C_APPLICANT, graduation_date="2021-07")
+    tracker = make_tracker(slots=slots, text="what if I apply in March 2027", intent="what_if",
+                           entities=[{"entity": "application_date", "value": "March 2027"}])
+    events = await ActionWhatIf().run(dispatcher, tracker, {})
+    assert events == []  # the real facts stay as they are
+    assert "application date" in dispatcher.messages[0]["text"]
+    assert "Category C" in dispatcher.messages[0]["text"]  # 2021 graduate: C ends in 2027
+    a = dispatcher.messages[0]["custom"]["data"]["ttps_assessment"]
+    assert a["application_date"] == "2027-03-01"
+
+
+async def test_what_if_income(dispatcher):
+    tracker = make_tracker(slots=C_APPLICANT, text="what if my income were HK$3M", intent="what_if",
+                           entities=[{"entity": "income", "value": "HK$3M"}])
+    await ActionWhatIf().run(dispatcher, tracker, {})
+    assert "Category A (high income): not eligible → **eligible**" in dispatcher.messages[0]["text"]
+
+
+async def test_ask_shows_progress(dispatcher):
+    await ActionAskSlotIncome().run(dispatcher, make_tracker(), {})
+    assert dispatcher.messages[0]["text"].startswith("(1/")
+
+
+def _user(intent):
+    return {"event": "user", "text": "x", "parse_data": {"intent": {"name": intent}}}
+
+
+async def test_fallback_offers_choices_then_a_person(dispatcher):
+    await ActionFallback().run(dispatcher, make_tracker(events=[_user("nlu_fallback")]), {})
+    assert len(dispatcher.messages[0]["buttons"]) == 3
+    d2 = type(dispatcher)()
+    await ActionFallback().run(d2, make_tracker(events=[_user("nlu_fallback"), _user("nlu_fallback")]), {})
+    assert "2868 3780" in d2.messages[0]["text"]
+
+
+async def test_handoff_summarises_what_was_asked(dispatcher):
+    events = [{"event": "user", "text": "can my parents come with me?"}]
+    await ActionHandoff().run(dispatcher, make_tracker(events=events, slots=C_APPLICANT), {})
+    text = dispatcher.messages[0]["text"]
+    assert "2868 3780" in text and "can my parents come with me?" in text and "Tsinghua" in text

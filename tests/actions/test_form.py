@@ -1,0 +1,103 @@
+"""The form's validators, one per slot: accept and normalise, or re-ask with a reason."""
+import pytest
+
+from actions.actions import ValidateEligibilityForm
+from actions import facts as F
+from conftest import make_tracker
+
+FORM = ValidateEligibilityForm()
+
+
+def texts(dispatcher):
+    return " ".join(m.get("text") or "" for m in dispatcher.messages)
+
+
+def run(slot, value, dispatcher, **kw):
+    tracker = make_tracker(requested_slot=slot, active_loop="eligibility_form", text=str(value), **kw)
+    return getattr(FORM, f"validate_{slot}")(value, dispatcher, tracker, {})
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("3.2M HKD", {"amount": "3200000", "currency": "HKD", "type": "salary"}),
+    ("USD 330k", {"amount": "330000", "currency": "USD", "type": "salary"}),
+    ("2.6M", {"amount": "2600000", "currency": None, "type": "salary"}),
+])
+def test_income_accepted(text, expected, dispatcher):
+    assert run("income", text, dispatcher)["income"] == expected
+
+
+@pytest.mark.parametrize("text,why", [
+    ("-500k", "negative"), ("HK$900 billion", "too large"), ("whatever", "couldn't find an amount"),
+])
+def test_income_reasked_with_reason(text, why, dispatcher):
+    assert run("income", text, dispatcher)["income"] is None
+    assert why in texts(dispatcher)
+
+
+def test_income_dont_know_is_accepted_as_unknown(dispatcher):
+    assert run("income", "I don't know", dispatcher, intent="dont_know")["income"] == F.UNKNOWN
+
+
+def test_currency_question(dispatcher):
+    assert run("income_currency", "RMB", dispatcher)["income_currency"] == "CNY"
+    assert run("income_currency", "hkd", dispatcher)["income_currency"] == "HKD"
+    assert run("income_currency", "moons", dispatcher)["income_currency"] is None
+
+
+def test_university_resolved_to_registry_name(dispatcher):
+    out = run("university", "Tsinghua", dispatcher)
+    assert out == {"university": "Tsinghua University", "has_degree": True}
+
+
+def test_university_ambiguous_offers_buttons(dispatcher):
+    out = run("university", "NTU", dispatcher)
+    assert out["university"] is None
+    buttons = dispatcher.messages[0]["buttons"]
+    assert {b["title"] for b in buttons} >= {"National Taiwan University",
+                                              "Nanyang Technological University, Singapore"}
+
+
+def test_university_not_on_list_is_kept_with_a_warning(dispatcher):
+    out = run("university", "Shenzhen University of Nowhere", dispatcher)
+    assert out["university"] == "Shenzhen University of Nowhere"
+    assert "official list" in texts(dispatcher)
+
+
+def test_graduation_in_future_is_reasked(dispatcher):
+    assert run("graduation_date", "June 2027", dispatcher)["graduation_date"] is None
+    assert "future" in texts(dispatcher)
+
+
+def test_graduation_accepted(dispatcher):
+    assert run("graduation_date", "June 2021", dispatcher)["graduation_date"] == "2021-06"
+
+
+def test_more_work_than_time_since_graduation_is_reasked(dispatcher):
+    out = run("work_months", "5 years", dispatcher, slots={"graduation_date": "2024-06"})
+    assert out["work_months"] is None
+    assert "only work after graduating counts" in texts(dispatcher)
+
+
+def test_bare_number_of_work_asks_months_or_years(dispatcher):
+    out = run("work_months", "3", dispatcher, slots={"graduation_date": "2015"})
+    assert out["work_months"] is None
+    assert [b["title"] for b in dispatcher.messages[0]["buttons"]] == ["3 months", "3 years"]
+
+
+def test_work_accepted(dispatcher):
+    out = run("work_months", "three and a half years", dispatcher, slots={"graduation_date": "2015"})
+    assert out["work_months"] == 42.0
+
+
+def test_nationality_skip(dispatcher):
+    assert run("nationality", "/dont_know", dispatcher, intent="dont_know")["nationality"] == F.SKIPPED
+    assert run("nationality", "Vietnamese", dispatcher)["nationality"] == "VN"
+
+
+async def test_required_slots_skip_what_is_not_needed(dispatcher):
+    no_degree = make_tracker(slots={"income": {"amount": "1", "currency": "HKD"}, "has_degree": False})
+    assert await FORM.required_slots([], dispatcher, no_degree, {}) == ["income", "has_degree", "nationality"]
+    hk = make_tracker(slots={"income": {"amount": "1", "currency": None}, "university": "The University of Hong Kong"})
+    assert await FORM.required_slots([], dispatcher, hk, {}) == [
+        "income", "income_currency", "has_degree", "university", "graduation_date", "work_months",
+        "hk_nonlocal", "nationality"]

@@ -1,0 +1,116 @@
+"""End to end: start the real action server and Rasa server (scripts/serve.sh) and hold whole
+conversations over the REST channel, asserting the verdict payload."""
+import json
+import os
+import signal
+import socket
+import subprocess
+import time
+import urllib.request
+import uuid
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+MODEL = os.environ.get("MODEL")
+pytestmark = pytest.mark.skipif(not MODEL, reason="needs MODEL=<trained model> (make test sets it)")
+
+
+def _free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    rasa_port, action_port = _free_port(), _free_port()
+    env = dict(os.environ, RASA_PORT=str(rasa_port), ACTION_PORT=str(action_port),
+               TRACKER_DB=str(tmp_path_factory.mktemp("tracker") / "tracker.db"))
+    proc = subprocess.Popen(["scripts/serve.sh", MODEL], cwd=ROOT, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            start_new_session=True)
+    # serve.sh prints "Assistant ready" once both servers answer (it polls their health URLs).
+    deadline = time.monotonic() + 600
+    for line in proc.stdout:
+        if "Assistant ready" in line:
+            break
+        if time.monotonic() > deadline:
+            break
+    else:
+        pytest.fail("servers did not start; see logs/rasa.log and logs/actions.log")
+    yield f"http://127.0.0.1:{rasa_port}"
+    os.killpg(proc.pid, signal.SIGINT)
+    proc.wait(timeout=60)
+
+
+class Chat:
+    def __init__(self, base):
+        self.base, self.sender = base, f"e2e-{uuid.uuid4().hex[:8]}"
+
+    def say(self, text):
+        req = urllib.request.Request(
+            f"{self.base}/webhooks/rest/webhook",
+            data=json.dumps({"sender": self.sender, "message": text}).encode(),
+            headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(req, timeout=120) as resp:
+            return json.loads(resp.read())
+
+    @staticmethod
+    def text(replies):
+        return "\n".join(r.get("text", "") for r in replies)
+
+    @staticmethod
+    def assessment(replies):
+        found = [r["custom"]["data"]["ttps_assessment"] for r in replies
+                 if isinstance(r.get("custom"), dict) and "data" in r["custom"]]
+        assert found, replies
+        return found[-1]
+
+
+def test_category_a_conversation(server):
+    chat = Chat(server)
+    assert "Top Talent Pass" in chat.text(chat.say("hello"))
+    assert "(1/" in chat.text(chat.say("can I apply for TTPS?"))
+    assert "bachelor" in chat.text(chat.say("I earned about 3.2 million HKD"))
+    assert "nationality" in chat.text(chat.say("no"))
+    summary = chat.text(chat.say("Chinese"))
+    assert "HKD 3,200,000" in summary and "Is that right?" in summary
+    replies = chat.say("yes")
+    a = chat.assessment(replies)
+    assert a["categories"]["A"]["status"] == "eligible"
+    assert a["eligible_categories"] == ["A"]
+    assert a["categories"]["A"]["reasons"][0]["clause_id"] == "criteria.a"
+    text = chat.text(replies)
+    assert "Category A" in text and "2868 3780" in text
+
+
+def test_category_c_conversation_with_correction_and_what_if(server):
+    chat = Chat(server)
+    chat.say("check my eligibility")
+    chat.say("RMB 300k")
+    chat.say("yes")
+    chat.say("Tsinghua")
+    chat.say("July 2023")
+    chat.say("10 months")
+    chat.say("Chinese")
+    a = chat.assessment(chat.say("yes"))
+    assert a["categories"]["C"]["status"] == "eligible"
+    assert a["categories"]["B"]["status"] == "not_eligible"
+    updated = chat.say("actually my income was 3 million HKD")
+    assert chat.assessment(updated)["eligible_categories"] == ["A", "C"]
+    what_if = chat.say("what if I apply in March 2029?")
+    assert chat.assessment(what_if)["application_date"] == "2029-03-01"
+
+
+def test_faq_answers(server):
+    chat = Chat(server)
+    assert "job offer" in chat.text(chat.say("Do I need a job offer in Hong Kong to apply?")).lower()
+    assert "2868 3780" in chat.text(chat.say("what number can I call about TTPS?"))
+
+
+def test_nonsense_gets_a_fallback_not_a_crash(server):
+    chat = Chat(server)
+    replies = chat.say("asdf qwer zxcv")
+    assert replies and chat.text(replies)
