@@ -119,7 +119,7 @@ def send_verdict(dispatcher: CollectingDispatcher, a: Assessment) -> None:
         text="You can correct any fact (“actually I graduated in 2022”), try a what-if "
              "(“what if I apply next June?”) or ask me about the scheme.",
         buttons=[{"title": "What if I apply later?", "payload": "what if I apply next year"},
-                 {"title": "Start over", "payload": "/restart"}])
+                 {"title": "Start over", "payload": "/start_over"}])
 
 
 # ---------------------------------------------------------------------------------------------
@@ -307,6 +307,20 @@ class ActionApplyCorrection(Action):
         return events
 
 
+def guess_what_if_entities(text: str) -> dict[str, str]:
+    """When NLU found no entity in a what-if, look for the one thing the sentence changes."""
+    lowered = text.lower()
+    today = F.today()
+    if "apply" in lowered and V.parsing.parse_date(text, today, prefer="future"):
+        return {"application_date": text}
+    if V.parsing.parse_duration_months(text, today) is not None and any(
+            w in lowered for w in ("experience", "worked", "work", "year", "month")):
+        return {"work_duration": text}
+    if V.parsing.parse_money(text) is not None:
+        return {"income": text}
+    return {}
+
+
 class ActionWhatIf(Action):
     """'What if I apply next June?': re-run with the change, keep the real facts as they are."""
 
@@ -319,13 +333,7 @@ class ActionWhatIf(Action):
         text = tracker.latest_message.get("text") or ""
         entities = _entities(tracker)
         if not entities:
-            # no entity found: look for a date, an amount or a duration in the sentence
-            if V.parsing.parse_duration_months(text, F.today()) is not None and "year" in text.lower() and "apply" not in text.lower():
-                entities["work_duration"] = text
-            elif "apply" in text.lower() or V.parsing.parse_money(text) is None:
-                entities["application_date"] = text
-            else:
-                entities["income"] = text
+            entities = guess_what_if_entities(text)
         notes = []
         for entity, value in entities.items():
             slot = ENTITY_SLOTS.get(entity)

@@ -101,6 +101,13 @@ def rule_a_income(facts: Facts, day: dt.date, conversions: list[Conversion]) -> 
             maybe_hi += conv.hkd_high
         else:
             investment += conv.hkd_average
+    for conv in conversions:
+        if conv.currency != "HKD" and conv.hkd_average is not None:
+            reasons.append(reason(
+                "a.conversion", "criteria.a", day, None, kind="info", currency=conv.currency,
+                amount=float(conv.amount), hkd=conv.hkd_average, rate=conv.rate_average,
+                low=conv.rate_low, high=conv.rate_high, days=conv.rate_days,
+                first_day=conv.rate_first_day, last_day=conv.rate_last_day))
     if investment:
         reasons.append(reason("a.investment_excluded", "note.1", day, None, kind="info",
                               amount=round(investment)))
@@ -148,7 +155,8 @@ def rule_degree(degree: Degree, resolution: Resolution, day: dt.date) -> Reason:
     if degree.honorary:
         return reason("deg.honorary", "note.2", day, False, institution=label)
     if resolution.status == "not_found":
-        return reason("deg.not_found", "note.4", day, None, query=resolution.query)
+        return reason("deg.not_found", "note.4", day, None, query=resolution.query,
+                      list_url=param("list.url", day))
     if resolution.status == "ambiguous":
         names = " or ".join(f"{c.name} ({c.country})" for c, _ in resolution.candidates[:4])
         return reason("deg.ambiguous", "note.4", day, None, query=resolution.query,
@@ -161,7 +169,8 @@ def rule_degree(degree: Degree, resolution: Resolution, day: dt.date) -> Reason:
         return reason("deg.not_yet_listed", "note.4", day, False, institution=inst.name,
                       added=inst.added, application_date=day)
     if inst.confidence == "low":
-        return reason("deg.listed_low", "note.4", day, None, institution=inst.name)
+        return reason("deg.listed_low", "note.4", day, None, institution=inst.name,
+                      list_url=param("list.url", day))
     return reason("deg.listed", "note.4", day, True, institution=inst.name, added=inst.added,
                   application_date=day)
 

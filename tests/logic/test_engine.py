@@ -124,3 +124,33 @@ def test_facts_model_accepted_directly():
 def test_explain_cites_clause_ids_and_caveat():
     text = explain(assess({"income": [{"amount": 3000000, "currency": "HKD", "type": "salary"}]}))
     assert "[criteria.a]" in text and "Immigration Department decides" in text
+
+
+@pytest.mark.parametrize("day,fees", [
+    ("2025-02-25", {"application_fee": 0, "visa_fee": 230}),
+    ("2025-02-26", {"application_fee": 600, "issuance_fee_over_180_days": 1300,
+                    "issuance_fee_up_to_180_days": 600}),
+])
+def test_fees_changed_on_26_feb_2025(day, fees):
+    assert assess({"application_date": day}).conditions_of_stay["fees_hkd"] == fees
+
+
+@pytest.mark.parametrize("day,window", [("2024-10-31", "4 weeks"),
+                                        ("2024-11-01", "3 months (temporary arrangement)")])
+def test_extension_window_changed_on_1_nov_2024(day, window):
+    assert assess({"application_date": day}).conditions_of_stay["extension_acceptance_window"] == window
+
+
+def test_foreign_income_reason_shows_rate_dates_and_amount():
+    a = assess({"application_date": "2026-11-25",
+                "income": [{"amount": 330000, "currency": "USD", "type": "salary"}]})
+    conv = next(r for r in a.categories["A"].reasons if r.code == "a.conversion")
+    assert conv.values["first_day"] >= dt.date(2025, 11, 25)
+    assert "USD 330,000 = HK$" in conv.message and "daily rates from 2025-11" in conv.message
+
+
+def test_not_found_points_to_the_official_list():
+    a = assess({"degrees": [{"university": "University of Nowhere", "level": "bachelor",
+                             "graduation_date": "2024"}], "work_experience_months": 3})
+    msg = next(r.message for r in a.categories["C"].reasons if r.code == "deg.not_found")
+    assert "aggregate_list.pdf" in msg
