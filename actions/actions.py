@@ -33,12 +33,39 @@ def _intent(tracker: Tracker) -> Optional[str]:
     return (tracker.latest_message.get("intent") or {}).get("name")
 
 
-def _entities(tracker: Tracker) -> dict[str, str]:
-    """First value of each entity in the latest message."""
+def entity_spans(message: dict) -> dict[str, str]:
+    """The text of each entity type in a message. Adjacent pieces of one type are joined
+    ("1.5M" + "RMB" -> "1.5M RMB") and duplicates from two extractors counted once; when a type
+    occurs in separate places, the first one is used."""
+    text = message.get("text") or ""
+    by_type: dict[str, list[tuple[int, int, str]]] = {}
+    for e in message.get("entities") or []:
+        start, end = e.get("start"), e.get("end")
+        if start is None or end is None:
+            by_type.setdefault(e["entity"], []).append((10**9, 10**9, str(e.get("value"))))
+            continue
+        by_type.setdefault(e["entity"], []).append((start, end, text[start:end]))
     out: dict[str, str] = {}
-    for e in tracker.latest_message.get("entities") or []:
-        out.setdefault(e.get("entity"), e.get("value"))
+    for entity, spans in by_type.items():
+        spans = sorted(set(spans))
+        start, end, value = spans[0]
+        for s2, e2, v2 in spans[1:]:
+            if s2 >= 10**9:
+                break
+            if s2 <= end + 2 and text[end:s2].strip() == "":
+                end = max(end, e2)
+                value = text[start:end]
+            elif s2 < end:  # overlapping (two extractors)
+                end = max(end, e2)
+                value = text[start:end]
+            else:
+                break
+        out[entity] = value
     return out
+
+
+def _entities(tracker: Tracker) -> dict[str, str]:
+    return entity_spans(tracker.latest_message)
 
 
 def _slots(tracker: Tracker) -> dict[str, Any]:
@@ -136,6 +163,10 @@ class ValidateEligibilityForm(FormValidationAction):
 
     def _validate(self, slot: str, value: Any, dispatcher: CollectingDispatcher,
                   tracker: Tracker) -> Dict[Text, Any]:
+        # A slot filled from an entity gets the whole entity span (a value may be split in two)
+        for entity, text in _entities(tracker).items():
+            if ENTITY_SLOTS.get(entity) == slot and not isinstance(value, (dict, bool)):
+                value = text
         verdict = check_fact(slot, value, _slots(tracker), _intent(tracker))
         other_fact_given = any(e.get("entity") in ENTITY_SLOTS and ENTITY_SLOTS[e["entity"]] != slot
                                for e in tracker.latest_message.get("entities") or [])
@@ -356,6 +387,9 @@ class ActionWhatIf(Action):
             dispatcher.utter_message(text="Sorry, I couldn't work that out.")
             return []
         diff = M.differences(before, after)
+        if "application_date" in notes and isinstance(changed.get("work_months"), (int, float)):
+            diff.append(f"(Work experience is counted as you told me: {float(changed['work_months']):g} "
+                        "months. If you keep working full-time until then, tell me the new total.)")
         what = " and ".join(LABELS[s] for s in notes)
         dispatcher.utter_message(
             text=f"**What if** ({what} changed; application on "

@@ -17,6 +17,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Optional
 
+import pycountry
+
 from ttps_logic.institutions import registry
 
 UNKNOWN = "unknown"
@@ -98,6 +100,11 @@ def to_engine_input(slots: dict[str, Any]) -> dict[str, Any]:
     return facts
 
 
+def country_name(code: str) -> str:
+    country = pycountry.countries.get(alpha_2=code)
+    return getattr(country, "common_name", None) or getattr(country, "name", code)
+
+
 def _money(income: Any, currency: Optional[str]) -> str:
     if not isinstance(income, dict):
         return "don't know" if income == UNKNOWN else "—"
@@ -130,6 +137,6 @@ def summary_lines(slots: dict[str, Any]) -> list[str]:
         if is_hong_kong(slots.get("university")):
             lines.append("• Studied it in Hong Kong as a non-local student: "
                          f"{show(slots.get('hk_nonlocal'), lambda b: 'yes' if b else 'no')}")
-    lines.append(f"• Nationality: {show(slots.get('nationality'))}")
+    lines.append(f"• Nationality: {show(slots.get('nationality'), country_name)}")
     lines.append(f"• Application date: {application_date(slots).isoformat()}")
     return lines

@@ -39,9 +39,14 @@ def verdict_text(a: Assessment) -> str:
     if a.eligible_categories:
         first = a.eligible_categories[0]
         stay = a.conditions_of_stay["initial_stay_months"][first]
-        lines.append(f"👉 **You can apply under {' or '.join(a.eligible_categories)}.** "
-                     f"Category {first} is the better choice ({stay} months' initial stay"
-                     f"{'' if first != 'C' else ', subject to the annual quota'}).")
+        quota = ", subject to the annual quota" if first == "C" else ""
+        if len(a.eligible_categories) == 1:
+            lines.append(f"👉 **You can apply under Category {first}** ({stay} months' initial "
+                         f"stay{quota}).")
+        else:
+            lines.append(f"👉 **You can apply under {' or '.join(a.eligible_categories)}.** "
+                         f"Category {first} is the better choice ({stay} months' initial "
+                         f"stay{quota}); you apply under one category.")
     else:
         lines.append("👉 On these facts you cannot apply under any category yet.")
     return "\n".join(lines)

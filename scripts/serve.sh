@@ -31,7 +31,7 @@ pids+=($!)
 wait_for() {  # poll a URL until it answers or the process dies
   local url=$1 pid=$2 name=$3
   for _ in $(seq 1 600); do
-    if curl -fsS -o /dev/null "$url"; then return 0; fi
+    if curl -fs -o /dev/null "$url"; then return 0; fi
     if ! kill -0 "$pid" 2>/dev/null; then echo "$name failed to start; see logs/" >&2; exit 1; fi
     sleep 0.5
   done

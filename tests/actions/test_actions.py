@@ -114,3 +114,13 @@ async def test_handoff_summarises_what_was_asked(dispatcher):
     await ActionHandoff().run(dispatcher, make_tracker(events=events, slots=C_APPLICANT), {})
     text = dispatcher.messages[0]["text"]
     assert "2868 3780" in text and "can my parents come with me?" in text and "Tsinghua" in text
+
+
+def test_entity_pieces_of_one_value_are_joined():
+    from actions.actions import entity_spans
+    msg = {"text": "I'm a Tsinghua grad earning 1.5M RMB, can I apply?",
+           "entities": [{"entity": "university", "start": 6, "end": 14, "value": "Tsinghua"},
+                        {"entity": "income", "start": 28, "end": 32, "value": "1.5M"},
+                        {"entity": "income", "start": 33, "end": 36, "value": "RMB"},
+                        {"entity": "university", "start": 6, "end": 14, "value": "Tsinghua"}]}
+    assert entity_spans(msg) == {"university": "Tsinghua", "income": "1.5M RMB"}

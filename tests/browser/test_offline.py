@@ -1,0 +1,150 @@
+"""The widget with no assistant behind it: the error state, the floating launcher, and how it
+draws bot messages and result cards (fed in directly). Needs no trained model."""
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from browser_support import ROOT, ChatPage, free_port, screenshot
+
+sync_api = pytest.importorskip("playwright.sync_api",
+                               reason="needs the playwright Python package (make test-browser)")
+expect = sync_api.expect
+
+FIXTURES = ROOT / "web" / "test" / "fixtures"
+
+
+@pytest.fixture
+def closed_port():
+    return free_port()  # nothing listens there
+
+
+def open_offline(page, web_server, port, path="/") -> ChatPage:
+    page.goto(f"{web_server}{path}?server=http://127.0.0.1:{port}")
+    return ChatPage(page)
+
+
+def test_unreachable_server_shows_an_honest_error_and_retries(make_page, web_server, closed_port):
+    page, rec = make_page()
+    chat = open_offline(page, web_server, closed_port)
+    expect(chat.notice).to_be_visible()
+    expect(chat.notice).to_have_attribute("role", "alert")
+    expect(chat.notice).to_contain_text("Can't reach the assistant, retrying…")
+    expect(chat.input).to_be_disabled()
+    expect(chat.send_button).to_be_disabled()
+    expect(page.get_by_role("button", name="Start over")).to_be_disabled()
+    screenshot(page, "offline")
+    # It keeps trying on its own, and "Retry now" tries at once.
+    with page.expect_event("requestfailed",
+                           lambda r: f":{closed_port}/socket.io/" in r.url):
+        pass
+    with page.expect_event("requestfailed",
+                           lambda r: f":{closed_port}/socket.io/" in r.url):
+        chat.notice.get_by_role("button", name="Retry now").click()
+    expect(chat.notice).to_be_visible()
+    assert rec.dialogs == [] and rec.errors == []
+
+
+def test_phone_width_offline_fits(make_page, web_server, closed_port):
+    page, _ = make_page(width=360, height=740, is_mobile=True, has_touch=True)
+    chat = open_offline(page, web_server, closed_port)
+    expect(chat.notice).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    box = chat.panel.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 360
+
+
+def test_floating_launcher_by_keyboard(make_page, web_server, closed_port):
+    page, rec = make_page(width=800, height=800)
+    chat = open_offline(page, web_server, closed_port, "/floating.html")
+    launcher = page.get_by_role("button", name="Ask about TTPS")
+    expect(launcher).to_have_attribute("aria-expanded", "false")
+    expect(chat.panel).to_be_hidden()
+    launcher.focus()
+    page.keyboard.press("Enter")
+    expect(chat.panel).to_be_visible()
+    expect(launcher).to_have_attribute("aria-expanded", "true")
+    expect(chat.notice).to_be_visible()  # nothing to talk to here
+    # The input is disabled while offline, so focus lands on the conversation log.
+    expect(chat.log).to_be_focused()
+    screenshot(page, "floating-open")
+    page.keyboard.press("Escape")
+    expect(chat.panel).to_be_hidden()
+    expect(launcher).to_be_focused()
+    assert rec.errors == []
+
+
+def feed(page, payload) -> None:
+    """Hand the widget a bot_uttered payload as if it came from the server."""
+    page.evaluate("p => window.TTPSChat._onBotMessage(p)", payload)
+
+
+def test_bot_markdown_is_sanitised(make_page, web_server, closed_port):
+    page, rec = make_page()
+    open_offline(page, web_server, closed_port)
+    feed(page, {"text": "**Bold** and _italic_ — [the TTPS page](https://www.immd.gov.hk/eng/"
+                        "services/visas/TTPS.html), [bad](javascript:alert(1))\n"
+                        "<img src=x onerror=alert(1)><script>window.pwned=1</script>\n"
+                        "![pic](https://example.org/x.png)"})
+    bubble = page.locator(".ttps-bot .ttps-text").last
+    expect(bubble.locator("strong")).to_have_text("Bold")
+    expect(bubble.locator("em")).to_have_text("italic")
+    expect(bubble).to_contain_text("<img src=x onerror=alert(1)><script>window.pwned=1</script>")
+    good = bubble.get_by_role("link", name="the TTPS page")
+    expect(good).to_have_attribute("target", "_blank")
+    expect(good).to_have_attribute("rel", "noopener noreferrer")
+    assert bubble.locator("a", has_text="bad").get_attribute("href") is None
+    expect(bubble.get_by_role("link", name="pic")).to_have_attribute("href", "https://example.org/x.png")
+    assert page.locator(".ttps-chat img, .ttps-chat script, .ttps-chat iframe").count() == 0
+    assert page.evaluate("typeof window.pwned") == "undefined"
+    assert rec.dialogs == [] and rec.errors == []
+
+
+@pytest.mark.parametrize("wrapping", ["inner", "data", "with_text"])
+def test_result_card_from_each_payload_shape(make_page, web_server, closed_port, wrapping):
+    page, rec = make_page()
+    open_offline(page, web_server, closed_port)
+    a = json.loads((FIXTURES / "assessment-a-c.json").read_text())
+    payload = {"inner": {"ttps_assessment": a},  # what Rasa 3.6's socketio channel emits
+               "data": {"data": {"ttps_assessment": a}},
+               "with_text": {"text": "**Your TTPS result**", "data": {"ttps_assessment": a}}}[wrapping]
+    feed(page, payload)
+    card = page.locator(".ttps-card")
+    expect(card).to_have_count(1)
+    statuses = card.locator(".ttps-row").evaluate_all("rows => rows.map(r => r.dataset.status)")
+    assert statuses == ["eligible", "not_eligible", "eligible"]
+    expect(card.locator(".ttps-row[data-category='B']")).to_contain_text(
+        "Not eligible")
+    expect(card.locator(".ttps-row[data-category='B'] .ttps-change")).to_contain_text("24.0 more months")
+    expect(card.locator(".ttps-row[data-category='C'] .ttps-change")).to_contain_text("2028-12-31")
+    expect(card.locator(".ttps-next")).to_contain_text("Category A is the better choice")
+    if wrapping == "with_text":
+        expect(page.locator(".ttps-bot .ttps-text strong").last).to_have_text("Your TTPS result")
+    assert rec.errors == []
+
+
+def test_result_card_unknown_and_warning_and_no_html(make_page, web_server, closed_port):
+    page, rec = make_page(width=480, height=1400)
+    open_offline(page, web_server, closed_port)
+    a = json.loads((FIXTURES / "assessment-none.json").read_text())
+    a["categories"]["A"]["summary"] += " <img src=x onerror=alert(1)>"
+    feed(page, {"ttps_assessment": a})
+    card = page.locator(".ttps-card")
+    expect(card.locator(".ttps-row[data-category='A'] .ttps-badge")).to_have_text(re.compile("Not eligible"))
+    for code in "BC":
+        expect(card.locator(f".ttps-row[data-category='{code}'] .ttps-badge")).to_have_text(
+            re.compile("Can't tell yet"))
+        expect(card.locator(f".ttps-row[data-category='{code}'] .ttps-summary")).to_contain_text(
+            "bachelor's degree")
+    expect(card.get_by_role("note")).to_contain_text("does not apply to nationals of Cuba")
+    expect(card.locator(".ttps-next")).to_contain_text("can't apply under any category yet")
+    expect(card.locator(".ttps-next")).to_contain_text("missing to decide Category B and Category C")
+    expect(card).to_contain_text("<img src=x onerror=alert(1)>")
+    assert card.locator("img").count() == 0
+    assert rec.dialogs == [] and rec.errors == []
+    page.add_style_tag(content=".ttps-chat{height:auto!important;max-height:none!important}"
+                               ".ttps-log{overflow:visible!important}")
+    card.locator("details summary").first.click()
+    screenshot(card, "result-card-unknown")

@@ -1,0 +1,158 @@
+// Unit checks of the pure parts (no DOM): `npm test` (node --test).
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+
+import {
+  changesFor,
+  findAssessment,
+  generalProblems,
+  keyReason,
+  nextSteps,
+  normalizeBotMessage,
+  quickRepliesOf,
+  safeUrl,
+  statusInfo,
+} from "../src/messages.js";
+import { cssUrlFor, normalizeServer, resolveConfig } from "../src/config.js";
+import { ChatStore, MAX_HISTORY } from "../src/storage.js";
+
+const load = (name) => JSON.parse(readFileSync(new URL(`./fixtures/${name}`, import.meta.url)));
+const AC = load("assessment-a-c.json"); // A eligible, B not eligible, C eligible
+const NONE = load("assessment-none.json"); // A not eligible, B/C unknown, excluded nationality
+
+test("text with quick replies (Rasa socketio shape)", () => {
+  const items = normalizeBotMessage({
+    text: "(3/3) What is your nationality?",
+    quick_replies: [
+      { content_type: "text", title: "Chinese", payload: "Chinese" },
+      { content_type: "text", title: "Skip", payload: "/dont_know" },
+    ],
+  });
+  assert.deepEqual(items, [
+    {
+      type: "text",
+      text: "(3/3) What is your nationality?",
+      quickReplies: [
+        { title: "Chinese", payload: "Chinese" },
+        { title: "Skip", payload: "/dont_know" },
+      ],
+    },
+  ]);
+});
+
+test("REST-style buttons are accepted too", () => {
+  assert.deepEqual(quickRepliesOf({ buttons: [{ title: "Yes", payload: "/affirm" }] }), [
+    { title: "Yes", payload: "/affirm" },
+  ]);
+  assert.deepEqual(quickRepliesOf({ quick_replies: "nonsense" }), []);
+});
+
+test("custom payload as Rasa 3.6 socketio emits it: the inner data object", () => {
+  const items = normalizeBotMessage({ ttps_assessment: AC });
+  assert.equal(items.length, 1);
+  assert.equal(items[0].type, "card");
+  assert.equal(items[0].assessment.categories.A.status, "eligible");
+});
+
+test("custom payload wrapped in data / custom.data, alone or with text", () => {
+  assert.equal(findAssessment({ data: { ttps_assessment: AC } }), AC);
+  assert.equal(findAssessment({ custom: { data: { ttps_assessment: AC } } }), AC);
+  const both = normalizeBotMessage({ text: "**Your TTPS result**", data: { ttps_assessment: AC } });
+  assert.deepEqual(both.map((i) => i.type), ["text", "card"]);
+  assert.equal(findAssessment({ data: { ttps_assessment: { no: "categories" } } }), null);
+  assert.deepEqual(normalizeBotMessage({ data: { something: "else" } }), []);
+  assert.deepEqual(normalizeBotMessage(null), []);
+});
+
+test("image attachments become links, never media", () => {
+  const [item] = normalizeBotMessage({ attachment: { type: "image", payload: { src: "https://x/y.png" } } });
+  assert.equal(item.text, "[Image](https://x/y.png)");
+});
+
+test("key reason follows the bot's choice", () => {
+  assert.equal(keyReason(AC.categories.A).clause_id, "criteria.a");
+  assert.equal(keyReason(AC.categories.B).clause_id, "criteria.b"); // first unmet condition
+  assert.equal(keyReason(AC.categories.C).clause_id, "criteria.c"); // last condition
+  assert.equal(keyReason(NONE.categories.B).met, null); // first undecided condition
+  assert.equal(keyReason({ status: "eligible", reasons: [] }), null);
+});
+
+test("status labels are words, not just colours", () => {
+  assert.equal(statusInfo("eligible").label, "Eligible");
+  assert.equal(statusInfo("not_eligible").label, "Not eligible");
+  assert.equal(statusInfo("unknown").label, "Can't tell yet");
+  assert.equal(statusInfo("???").label, "Can't tell yet");
+});
+
+test("what would change, per category", () => {
+  assert.deepEqual(changesFor(AC, "A"), []);
+  assert.match(changesFor(AC, "B")[0].message, /24\.0 more months/);
+  assert.match(changesFor(AC, "C")[0].message, /2028-12-31/);
+  assert.deepEqual(changesFor(AC, null), []);
+});
+
+test("next steps: eligible", () => {
+  const steps = nextSteps(AC).map((s) => s.text);
+  assert.match(steps[0], /Category A or Category C\. Category A is the better choice: 36 months' initial stay\.$/);
+  assert.ok(steps.some((s) => /No job offer/.test(s)));
+  assert.ok(steps.some((s) => /2868 3780/.test(s)));
+  assert.ok(nextSteps(AC).some((s) => s.href && s.href.startsWith("https://www.immd.gov.hk/")));
+});
+
+test("next steps: none eligible says what is open; nationality is flagged", () => {
+  const steps = nextSteps(NONE).map((s) => s.text);
+  assert.match(steps[0], /can't apply under any category yet/);
+  assert.equal(steps[1], "Tell the assistant what is still missing to decide Category B and Category C.");
+  assert.equal(generalProblems(NONE)[0].clause_id, "intro.nationals");
+  assert.deepEqual(generalProblems(AC), []);
+});
+
+test("only http(s) links", () => {
+  assert.equal(safeUrl("javascript:alert(1)"), null);
+  assert.equal(safeUrl("data:text/html,x"), null);
+  assert.equal(safeUrl("not a url"), null);
+  assert.equal(safeUrl("https://www.immd.gov.hk/x"), "https://www.immd.gov.hk/x");
+});
+
+test("config: data-server, ?server= only when allowed, bad URLs ignored", () => {
+  assert.equal(resolveConfig({}, "").server, "http://localhost:5005");
+  assert.equal(resolveConfig({ server: "https://bot.example.org/" }, "").server, "https://bot.example.org");
+  assert.equal(resolveConfig({}, "?server=http://127.0.0.1:9999").server, "http://localhost:5005");
+  assert.equal(
+    resolveConfig({ allowServerParam: "" }, "?server=http://127.0.0.1:9999").server,
+    "http://127.0.0.1:9999",
+  );
+  assert.equal(
+    resolveConfig({ allowServerParam: "" }, "?server=javascript:alert(1)").server,
+    "http://localhost:5005",
+  );
+  assert.equal(normalizeServer("ftp://x"), null);
+  assert.equal(normalizeServer("http://h:1/rasa/"), "http://h:1/rasa");
+  assert.equal(resolveConfig({}, "").container, "#ttps-chat");
+});
+
+test("css next to the script", () => {
+  assert.equal(cssUrlFor("http://h/dist/ttps-widget.js?v=2"), "http://h/dist/ttps-widget.css");
+  assert.equal(cssUrlFor(""), null);
+});
+
+test("store: session id kept, history capped, per server", () => {
+  const map = new Map();
+  const storage = {
+    getItem: (k) => (map.has(k) ? map.get(k) : null),
+    setItem: (k, v) => map.set(k, String(v)),
+    removeItem: (k) => map.delete(k),
+  };
+  const a = new ChatStore("http://a", undefined, storage);
+  const id = a.sessionId;
+  assert.match(id, /^[0-9a-f]{32}$/);
+  assert.equal(new ChatStore("http://a", undefined, storage).sessionId, id);
+  assert.notEqual(new ChatStore("http://b", undefined, storage).sessionId, id);
+  a.saveHistory(Array.from({ length: MAX_HISTORY + 5 }, (_, i) => ({ i })));
+  const back = new ChatStore("http://a", undefined, storage).loadHistory();
+  assert.equal(back.length, MAX_HISTORY);
+  assert.equal(back[0].i, 5);
+  map.set("ttps-chat:v1:http://a:history", "{broken");
+  assert.deepEqual(a.loadHistory(), []);
+});
