@@ -47,7 +47,7 @@ $(RASA_ENV)/.stamp: requirements/rasa.txt
 	$(PYTHON) -m venv $(RASA_ENV)
 	$(RASA_ENV)/bin/pip install $(PIP_FLAGS) --upgrade pip 'setuptools<70' wheel $(QUIET_PIP)
 	$(RASA_ENV)/bin/pip install $(PIP_FLAGS) -r requirements/rasa.txt $(QUIET_PIP)
-	$(RASA_ENV)/bin/python -c "import rasa, socketio; assert rasa.__version__ == '3.6.21' and socketio.__version__ == '5.9.0'"
+	$(RASA_ENV)/bin/python -c "import rasa; from importlib.metadata import version as v; assert rasa.__version__ == '3.6.21' and v('python-socketio') == '5.9.0'"
 	touch $@
 
 # The project's own spaCy pipeline, built from its data and installed by name.

@@ -231,7 +231,8 @@ QUESTIONS = {
 }
 
 
-class _AskSlot(Action):
+class _AskSlot:
+    """Asks for one slot with the question's position ("(2/5)") and its buttons."""
     slot = ""
 
     def name(self) -> Text:
@@ -251,7 +252,7 @@ class _AskSlot(Action):
 
 def _ask_action(slot_name: str) -> type:
     camel = "".join(part.capitalize() for part in slot_name.split("_"))
-    return type(f"ActionAskSlot{camel}", (_AskSlot,), {"slot": slot_name})
+    return type(f"ActionAskSlot{camel}", (_AskSlot, Action), {"slot": slot_name})
 
 
 ASK_ACTIONS = [_ask_action(s) for s in QUESTIONS]
