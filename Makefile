@@ -25,6 +25,8 @@ MODEL := models/ttps-$(MODEL_HASH).tar.gz
 MODEL_CACHE ?= $(HOME)/.cache/ttps-assistant/models
 SPACY_HASH := $(shell cat tools/build_spacy_pipeline.py ttps_logic/data/institutions.csv | sha256sum | cut -c1-16)
 
+include web.mk
+
 .PHONY: help setup setup-actions setup-rasa spacy train run shell test test-logic test-actions \
         test-rasa validate bench clean
 
@@ -80,8 +82,8 @@ validate: setup-rasa
 	$(RASA) data validate --fail-on-warnings
 
 # --- running ----------------------------------------------------------------------------------
-run: setup train
-	scripts/serve.sh $(MODEL)
+run: setup train web
+	WEB_PORT=$(WEB_PORT) scripts/serve.sh $(MODEL)
 
 shell: setup train
 	SHELL_MODE=1 scripts/shell.sh $(MODEL)
@@ -100,7 +102,7 @@ test-rasa: setup validate train
 	$(RASA_ENV)/bin/python -m pytest -c tests/rasa/pytest.ini tests/rasa -q -p no:cacheprovider
 	MODEL=$(MODEL) $(ACT)/bin/python -m pytest tests/e2e -q
 
-test: test-logic test-actions test-rasa
+test: test-logic test-actions test-rasa test-web-unit test-browser
 
 bench: setup train
 	$(ACT)/bin/python tools/bench_logic.py

@@ -23,10 +23,17 @@ trap cleanup INT TERM EXIT
 .venv-actions/bin/python -m rasa_sdk --actions actions --port "$ACTION_PORT" \
   > logs/actions.log 2>&1 &
 pids+=($!)
+# CORS: only the origins that serve the widget (space-separated list).
+read -r -a cors <<< "${CORS_ORIGINS:-http://localhost:8080 http://127.0.0.1:8080}"
 .venv-rasa/bin/rasa run --model "$MODEL" --port "$RASA_PORT" --enable-api \
-  --endpoints endpoints.yml --credentials credentials.yml \
-  --cors "${CORS_ORIGINS:-http://localhost:8080}" "$@" > logs/rasa.log 2>&1 &
+  --endpoints "${ENDPOINTS:-endpoints.yml}" --credentials "${CREDENTIALS:-credentials.yml}" \
+  --cors "${cors[@]}" "$@" > logs/rasa.log 2>&1 &
 pids+=($!)
+# The demo page with the chat widget, when WEB_PORT is set (make run sets 8080).
+if [[ -n "${WEB_PORT:-}" ]]; then
+  python3 scripts/serve_web.py --port "$WEB_PORT" > logs/web.log 2>&1 &
+  pids+=($!)
+fi
 
 wait_for() {  # poll a URL until it answers or the process dies
   local url=$1 pid=$2 name=$3
@@ -39,5 +46,9 @@ wait_for() {  # poll a URL until it answers or the process dies
 }
 wait_for "http://127.0.0.1:${ACTION_PORT}/health" "${pids[0]}" "action server"
 wait_for "http://127.0.0.1:${RASA_PORT}/status" "${pids[1]}" "Rasa server"
+if [[ -n "${WEB_PORT:-}" ]]; then
+  wait_for "http://127.0.0.1:${WEB_PORT}/" "${pids[2]}" "web server"
+  echo "Demo page with the chat widget: http://localhost:${WEB_PORT}/"
+fi
 echo "Assistant ready: REST http://127.0.0.1:${RASA_PORT}/webhooks/rest/webhook (Ctrl-C to stop)"
 wait -n "${pids[@]}"

@@ -82,7 +82,9 @@ def main(argv: list[str] | None = None) -> int:
     handler = partial(Handler, demo=DEMO, dist=DIST, quiet=args.quiet)
     server = ThreadingHTTPServer((args.host, args.port), handler)
     server.daemon_threads = True
-    host = f"[{args.host}]" if ":" in args.host else args.host
+    # Rasa's CORS default (scripts/serve.sh) is http://localhost:8080, so name it that way.
+    host = {"127.0.0.1": "localhost", "0.0.0.0": "localhost"}.get(args.host, args.host)
+    host = f"[{host}]" if ":" in host else host
     print(f"Web demo ready: http://{host}:{server.server_address[1]}/ (Ctrl-C to stop)", flush=True)
     try:
         server.serve_forever()

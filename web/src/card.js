@@ -23,9 +23,9 @@ function link(href, text) {
 function clauseDetails(reason) {
   if (!reason?.clause_id) return null;
   const source = reason.source || {};
-  const sourceText = [source.title || "Source", source.date ? `(${source.date})` : ""]
-    .filter(Boolean)
-    .join(" ");
+  const title = source.title || "Source";
+  // Add the source's date unless its title already carries one.
+  const sourceText = source.date && !/\b(19|20)\d\d\b/.test(title) ? `${title} (${source.date})` : title;
   return h(
     "details",
     { className: "ttps-clause" },

@@ -31,7 +31,11 @@ export class RasaSocket {
     const basePath = url.pathname.replace(/\/+$/, "");
     const socket = io(url.origin, {
       path: `${basePath}/socket.io`,
-      transports: ["polling", "websocket"],
+      // WebSocket first (one connection, and browsers apply no CORS to it; Rasa's engine.io
+      // server is created with cors_allowed_origins=[], i.e. it checks no origin either), then
+      // HTTP long-polling for networks that block WebSockets (that path needs Rasa's --cors).
+      transports: ["websocket", "polling"],
+      tryAllTransports: true,
       reconnection: true,
       reconnectionDelay: 1000,
       reconnectionDelayMax: 5000,

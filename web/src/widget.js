@@ -230,6 +230,7 @@ export class ChatWidget {
     const items = normalizeBotMessage(payload);
     if (!items.length) return;
     this._hideTyping();
+    for (const note of this.log.querySelectorAll(".ttps-system")) note.remove();
     for (const item of items) this._add({ from: "bot", ...item });
   }
 
@@ -297,8 +298,13 @@ export class ChatWidget {
   _showTyping() {
     this.typing.hidden = false;
     clearTimeout(this.typingTimer);
-    // The bot may legitimately say nothing; don't leave the dots up for ever.
-    this.typingTimer = setTimeout(() => this._hideTyping(), TYPING_TIMEOUT_MS);
+    // Don't leave the dots up for ever: after a while, say plainly that no answer came.
+    this.typingTimer = setTimeout(() => {
+      this._hideTyping();
+      this.log.appendChild(h("p", { className: "ttps-system" },
+        "No answer from the assistant yet. You can try again, or start over."));
+      this._scrollToEnd();
+    }, TYPING_TIMEOUT_MS);
     this._scrollToEnd();
   }
 
