@@ -26,6 +26,7 @@ MODEL_CACHE ?= $(HOME)/.cache/ttps-assistant/models
 SPACY_HASH := $(shell cat tools/build_spacy_pipeline.py ttps_logic/data/institutions.csv | sha256sum | cut -c1-16)
 
 include web.mk
+include channels.mk
 
 .PHONY: help setup setup-actions setup-rasa spacy train run shell test test-logic test-actions \
         test-rasa validate bench clean
@@ -102,7 +103,7 @@ test-rasa: setup validate train
 	$(RASA_ENV)/bin/python -m pytest -c tests/rasa/pytest.ini tests/rasa -q -p no:cacheprovider
 	MODEL=$(MODEL) $(ACT)/bin/python -m pytest tests/e2e -q
 
-test: test-logic test-actions test-rasa test-web-unit test-browser
+test: test-logic test-actions test-rasa test-web-unit test-browser test-channels
 
 bench: setup train
 	$(ACT)/bin/python tools/bench_logic.py

@@ -19,6 +19,6 @@ test-channels: setup train
 test-channels-unit: setup-rasa
 	$(RASA_ENV)/bin/python -m pytest tests/channels -q --ignore=tests/channels/test_channels_e2e.py
 
-# scripts/serve.sh passes extra arguments to `rasa run`; the later --credentials wins.
+# scripts/serve.sh reads the credentials file from CREDENTIALS (default credentials.yml).
 run-channels: setup train
-	scripts/serve.sh $(MODEL) --credentials credentials.channels.yml
+	CREDENTIALS=credentials.channels.yml RASA_ENABLE_API=0 scripts/serve.sh $(MODEL)

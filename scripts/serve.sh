@@ -25,7 +25,13 @@ trap cleanup INT TERM EXIT
 pids+=($!)
 # CORS: only the origins that serve the widget (space-separated list).
 read -r -a cors <<< "${CORS_ORIGINS:-http://localhost:8080 http://127.0.0.1:8080}"
-.venv-rasa/bin/rasa run --model "$MODEL" --port "$RASA_PORT" --enable-api \
+# Rasa listens on loopback unless RASA_INTERFACE says otherwise; its HTTP API (conversations,
+# model upload) is on only when RASA_ENABLE_API=1 (the default for local use; run-channels
+# turns it off because webhooks make the port public).
+api=()
+[[ "${RASA_ENABLE_API:-1}" == "1" ]] && api=(--enable-api)
+.venv-rasa/bin/rasa run --model "$MODEL" --port "$RASA_PORT" "${api[@]}" \
+  --interface "${RASA_INTERFACE:-127.0.0.1}" \
   --endpoints "${ENDPOINTS:-endpoints.yml}" --credentials "${CREDENTIALS:-credentials.yml}" \
   --cors "${cors[@]}" "$@" > logs/rasa.log 2>&1 &
 pids+=($!)
@@ -45,7 +51,7 @@ wait_for() {  # poll a URL until it answers or the process dies
   echo "$name did not become ready" >&2; exit 1
 }
 wait_for "http://127.0.0.1:${ACTION_PORT}/health" "${pids[0]}" "action server"
-wait_for "http://127.0.0.1:${RASA_PORT}/status" "${pids[1]}" "Rasa server"
+wait_for "http://127.0.0.1:${RASA_PORT}/" "${pids[1]}" "Rasa server"
 if [[ -n "${WEB_PORT:-}" ]]; then
   wait_for "http://127.0.0.1:${WEB_PORT}/" "${pids[2]}" "web server"
   echo "Demo page with the chat widget: http://localhost:${WEB_PORT}/"

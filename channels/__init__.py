@@ -1,0 +1,13 @@
+"""Messaging-channel connectors for the TTPS assistant.
+
+Thin subclasses of Rasa 3.6's own connectors, named in ``credentials.yml`` by class path:
+
+* ``channels.telegram.TTPSTelegramInput``  - /webhooks/telegram/webhook
+* ``channels.twilio.TTPSTwilioInput``      - /webhooks/twilio/webhook (SMS and WhatsApp)
+* ``channels.slack.TTPSSlackInput``        - /webhooks/slack/webhook
+* ``channels.facebook.TTPSFacebookInput``  - /webhooks/facebook/webhook
+
+They only change how replies look in each channel (formatting, splitting, buttons, the result-card
+payload); what the assistant says is decided by the actions. ``formatting`` and ``buttons`` are
+plain Python with no Rasa import, so they can be unit-tested quickly.
+"""
