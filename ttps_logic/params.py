@@ -127,6 +127,7 @@ def _boundaries() -> list[dt.date]:
     return sorted(days)
 
 
+@lru_cache(maxsize=8192)
 def segment_start(day: dt.date) -> dt.date:
     """The first day of the stretch of days (between two changes) that contains ``day``; every
     lookup is cached per stretch, not per day."""
@@ -151,6 +152,7 @@ def _param_version(key: str, day: dt.date) -> Version:
     return found[0]
 
 
+@lru_cache(maxsize=65536)
 def param(key: str, day: dt.date) -> Any:
     """The value in force on ``day`` (shared object: do not mutate)."""
     return _param_version(key, segment_start(day)).value
