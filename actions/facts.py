@@ -115,6 +115,14 @@ def _money(income: Any, currency: Optional[str]) -> str:
     return f"{cur} {amount:,.0f}{kind}"
 
 
+def _months(value: Any) -> str:
+    months = float(value)
+    text = f"{months:g} months"
+    if months > 60:
+        text += " (Category B counts the last five years: at most 60)"
+    return text
+
+
 def summary_lines(slots: dict[str, Any]) -> list[str]:
     """The facts as the person will see them before confirming."""
     def show(value: Any, fmt=str) -> str:
@@ -132,8 +140,8 @@ def summary_lines(slots: dict[str, Any]) -> list[str]:
     else:
         lines.append(f"• Bachelor's degree from: {show(slots.get('university'))}")
         lines.append(f"• Graduated: {show(slots.get('graduation_date'))}")
-        lines.append(f"• Full-time or self-employed work since graduating (last 5 years): "
-                     f"{show(slots.get('work_months'), lambda m: f'{float(m):g} months')}")
+        lines.append(f"• Full-time or self-employed work since graduating: "
+                     f"{show(slots.get('work_months'), _months)}")
         if is_hong_kong(slots.get("university")):
             lines.append("• Studied it in Hong Kong as a non-local student: "
                          f"{show(slots.get('hk_nonlocal'), lambda b: 'yes' if b else 'no')}")
