@@ -11,6 +11,7 @@ import signal
 import socket
 import statistics
 import subprocess
+import tempfile
 import time
 import urllib.request
 import uuid
@@ -58,8 +59,9 @@ def conversation(base: str) -> list[float]:
 def main() -> None:
     model = os.environ["MODEL"]
     rasa_port, action_port = free_port(), free_port()
+    tracker = Path(tempfile.mkdtemp(prefix="ttps-bench-")) / "tracker.db"
     env = dict(os.environ, RASA_PORT=str(rasa_port), ACTION_PORT=str(action_port),
-               TRACKER_DB=f"/tmp/ttps-bench-{uuid.uuid4().hex[:6]}.db")
+               TRACKER_DB=str(tracker))
     t0 = time.perf_counter()
     proc = subprocess.Popen(["scripts/serve.sh", model], cwd=ROOT, env=env, text=True,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)

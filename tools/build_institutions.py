@@ -3,7 +3,7 @@
 
 Usage:
     python3 tools/build_institutions.py \
-        --research /work/shared/research/universities.csv \
+        --research ../shared/research/universities.csv \
         --aliases tools/institution_aliases.csv \
         --out ttps_logic/data/institutions.csv
 

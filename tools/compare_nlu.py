@@ -58,13 +58,38 @@ def main() -> None:
                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             intent = json.loads((out / "intent_report.json").read_text())["macro avg"]["f1-score"]
             resp = json.loads((out / "response_selection_report.json").read_text())["macro avg"]["f1-score"]
-            rows.append((name, intent, resp, seconds))
+            ents = entity_scores(tmp)
+            rows.append((name, intent, resp, ents, seconds))
             print(f"{name}: intent macro-F1 {intent:.3f}, FAQ macro-F1 {resp:.3f}, "
-                  f"train {seconds:.0f} s", flush=True)
-    print("\n| pipeline | intent macro-F1 | FAQ response macro-F1 | NLU training |")
-    print("|---|---|---|---|")
-    for name, intent, resp, seconds in rows:
-        print(f"| {name} | {intent:.3f} | {resp:.3f} | {seconds:.0f} s |")
+                  f"entities {ents}, train {seconds:.0f} s", flush=True)
+    print("\n| pipeline | intent macro-F1 | FAQ response macro-F1 | entity micro-F1 (DIET) | "
+          "university F1 (DIET / EntityRuler) | NLU training |")
+    print("|---|---|---|---|---|---|")
+    for name, intent, resp, ents, seconds in rows:
+        ruler = f"{ents['ruler_university']:.3f}" if ents.get("ruler_university") is not None else "—"
+        print(f"| {name} | {intent:.3f} | {resp:.3f} | {ents.get('diet_micro', float('nan')):.3f} | "
+              f"{ents.get('diet_university', float('nan')):.3f} / {ruler} | {seconds:.0f} s |")
+
+
+def entity_scores(model_dir: str) -> dict:
+    """Entity extraction on the annotated held-out set (tests/nlu/heldout_entities.yml)."""
+    data = ROOT / "tests" / "nlu" / "heldout_entities.yml"
+    if not data.exists():
+        return {}
+    out = Path(model_dir) / "results-entities"
+    subprocess.run([RASA, "test", "nlu", "--model", f"{model_dir}/m.tar.gz", "--nlu", str(data),
+                    "--out", str(out)], cwd=ROOT, check=True, stdout=subprocess.DEVNULL,
+                   stderr=subprocess.DEVNULL)
+    scores = {}
+    diet = out / "DIETClassifier_report.json"
+    if diet.exists():
+        report = json.loads(diet.read_text())
+        scores["diet_micro"] = report["micro avg"]["f1-score"]
+        scores["diet_university"] = report.get("university", {}).get("f1-score")
+    ruler = out / "SpacyEntityExtractor_report.json"
+    if ruler.exists():
+        scores["ruler_university"] = json.loads(ruler.read_text()).get("university", {}).get("f1-score")
+    return scores
 
 
 if __name__ == "__main__":
