@@ -6,7 +6,6 @@ scheme is decided here.
 """
 from __future__ import annotations
 
-import datetime as dt
 import logging
 from typing import Any, Dict, List, Optional, Text
 
