@@ -93,20 +93,18 @@ def validate_currency(value: Any, intent: Optional[str] = None) -> Verdict:
 
 
 def validate_has_degree(value: Any, intent: Optional[str] = None) -> Verdict:
-    if isinstance(value, bool) or value == UNKNOWN:
-        return Verdict(value)
+    """A yes/no answer, plus two answers people give instead: "only a master's" (no) and the
+    name of a university (yes, and that settles the next question too)."""
     text = _text(value)
-    if said_dont_know(text, intent):
-        return Verdict(UNKNOWN)
-    if re.search(r"\bonly (a |an )?(master|phd|doctor|mba)|\bno bachelor", text, re.I):
-        return Verdict(False)
-    answer = parsing.parse_yes_no(text)
-    if answer is None and registry().resolve(text).status != "not_found":
-        return Verdict(True, also={"university": text})
-    if answer is None:
-        return Verdict(message="Sorry — do you hold a bachelor's degree? Please answer yes or no.",
-                       buttons=YES_NO_BUTTONS)
-    return Verdict(answer)
+    if not isinstance(value, bool) and value != UNKNOWN and not said_dont_know(text, intent):
+        if re.search(r"\bonly (a |an )?(master|phd|doctor|mba)|\bno bachelor", text, re.I):
+            return Verdict(False)
+        if parsing.parse_yes_no(text) is None and registry().resolve(text).status != "not_found":
+            return Verdict(True, also={"university": text})
+    verdict = validate_yes_no_unknown(value, intent)
+    if not verdict.ok:
+        verdict.message = "Sorry — do you hold a bachelor's degree? Please answer yes or no."
+    return verdict
 
 
 def validate_university(value: Any, intent: Optional[str] = None) -> Verdict:
