@@ -20,6 +20,7 @@ from typing import Any, Optional
 import pycountry
 
 from ttps_logic.institutions import registry
+from ttps_logic.params import param
 
 UNKNOWN = "unknown"
 SKIPPED = "skipped"
@@ -115,11 +116,12 @@ def _money(income: Any, currency: Optional[str]) -> str:
     return f"{cur} {amount:,.0f}{kind}"
 
 
-def _months(value: Any) -> str:
+def _months(value: Any, day: dt.date) -> str:
     months = float(value)
     text = f"{months:g} months"
-    if months > 60:
-        text += " (Category B counts the last five years: at most 60)"
+    window = param("work.window_years", day)  # criteria.b: the five years before applying
+    if months > 12 * window:
+        text += f" (Category B counts the last {window} years: at most {12 * window})"
     return text
 
 
@@ -141,7 +143,7 @@ def summary_lines(slots: dict[str, Any]) -> list[str]:
         lines.append(f"• Bachelor's degree from: {show(slots.get('university'))}")
         lines.append(f"• Graduated: {show(slots.get('graduation_date'))}")
         lines.append(f"• Full-time or self-employed work since graduating: "
-                     f"{show(slots.get('work_months'), _months)}")
+                     f"{show(slots.get('work_months'), lambda m: _months(m, application_date(slots)))}")
         if is_hong_kong(slots.get("university")):
             lines.append("• Studied it in Hong Kong as a non-local student: "
                          f"{show(slots.get('hk_nonlocal'), lambda b: 'yes' if b else 'no')}")
