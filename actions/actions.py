@@ -16,6 +16,7 @@ from rasa_sdk.types import DomainDict
 
 from ttps_logic import InputError, assess
 from ttps_logic.models import Assessment
+from ttps_logic.params import param
 
 from . import facts as F
 from . import messages as M
@@ -24,8 +25,13 @@ from . import validation as V
 log = logging.getLogger(__name__)
 
 FORM = "eligibility_form"
-CONTACT = ("the Immigration Department's enquiry line **2868 3780**, or email "
-           "enquiry@immd.gov.hk ([TTPS page](https://www.immd.gov.hk/eng/services/visas/TTPS.html))")
+
+
+def contact_text() -> str:
+    """How to reach a person, from ttps_logic's dated contact parameters."""
+    day = F.today()
+    return (f"the Immigration Department's enquiry line **{param('contact.phone', day)}**, or "
+            f"email {param('contact.email', day)} ([TTPS page]({param('contact.page', day)}))")
 
 
 def _intent(tracker: Tracker) -> Optional[str]:
@@ -436,7 +442,7 @@ class ActionHandoff(Action):
         asked = _recent_questions(tracker)
         summary = "\n".join(f"• “{q}”" for q in asked)
         facts = [line for line in F.summary_lines(_slots(tracker)) if "—" not in line]
-        text = f"To speak to a person, contact {CONTACT}."
+        text = f"To speak to a person, contact {contact_text()}."
         if summary:
             text += "\nA summary you can give them — you asked:\n" + summary
         if facts and any(tracker.get_slot(s) is not None for s in F.FORM_SLOTS):
