@@ -24,8 +24,6 @@ from . import validation as V
 
 log = logging.getLogger(__name__)
 
-FORM = "eligibility_form"
-
 
 def contact_text() -> str:
     """How to reach a person, from ttps_logic's dated contact parameters."""

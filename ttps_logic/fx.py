@@ -82,15 +82,6 @@ def _table() -> dict[str, tuple[list[dt.date], list[float]]]:
     return table
 
 
-def supported_currencies() -> set[str]:
-    return set(_table()) | {"HKD"}
-
-
-def data_range() -> tuple[dt.date, dt.date]:
-    days = _table()["USD"][0]
-    return days[0], days[-1]
-
-
 @lru_cache(maxsize=8192)
 def rate_range(currency: str, first: dt.date, last: dt.date) -> RateRange | None:
     """HK$ per unit of ``currency`` over [first, last]; None if the ECB publishes no rate for it."""

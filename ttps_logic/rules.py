@@ -28,10 +28,6 @@ class Range:
     high: float
     why: str = ""
 
-    @property
-    def exact(self) -> bool:
-        return abs(self.high - self.low) < 0.005
-
 
 def _decide_at_least(r: Range, threshold: float) -> Optional[bool]:
     if r.low >= threshold:
