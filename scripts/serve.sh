@@ -8,8 +8,10 @@ ACTION_PORT=${ACTION_PORT:-5055}
 RASA_PORT=${RASA_PORT:-5005}
 export ACTION_ENDPOINT_URL=${ACTION_ENDPOINT_URL:-http://127.0.0.1:${ACTION_PORT}/webhook}
 export TRACKER_DB=${TRACKER_DB:-.rasa/tracker.db}
+# Where the servers write their logs (several instances at once need one directory each).
+LOG_DIR=${LOG_DIR:-logs}
 export RASA_TELEMETRY_ENABLED=false SQLALCHEMY_SILENCE_UBER_WARNING=1 TF_CPP_MIN_LOG_LEVEL=3
-mkdir -p "$(dirname "$TRACKER_DB")" logs
+mkdir -p "$(dirname "$TRACKER_DB")" "$LOG_DIR"
 
 pids=()
 cleanup() {
@@ -21,7 +23,7 @@ cleanup() {
 trap cleanup INT TERM EXIT
 
 .venv-actions/bin/python -m rasa_sdk --actions actions --port "$ACTION_PORT" \
-  > logs/actions.log 2>&1 &
+  > "$LOG_DIR/actions.log" 2>&1 &
 pids+=($!)
 # CORS: only the origins that serve the widget (space-separated list).
 read -r -a cors <<< "${CORS_ORIGINS:-http://localhost:8080 http://127.0.0.1:8080}"
@@ -33,11 +35,11 @@ api=()
 .venv-rasa/bin/rasa run --model "$MODEL" --port "$RASA_PORT" "${api[@]}" \
   --interface "${RASA_INTERFACE:-127.0.0.1}" \
   --endpoints "${ENDPOINTS:-endpoints.yml}" --credentials "${CREDENTIALS:-credentials.yml}" \
-  --cors "${cors[@]}" "$@" > logs/rasa.log 2>&1 &
+  --cors "${cors[@]}" "$@" > "$LOG_DIR/rasa.log" 2>&1 &
 pids+=($!)
 # The demo page with the chat widget, when WEB_PORT is set (make run sets 8080).
 if [[ -n "${WEB_PORT:-}" ]]; then
-  python3 scripts/serve_web.py --port "$WEB_PORT" > logs/web.log 2>&1 &
+  python3 scripts/serve_web.py --port "$WEB_PORT" > "$LOG_DIR/web.log" 2>&1 &
   pids+=($!)
 fi
 
@@ -45,7 +47,7 @@ wait_for() {  # poll a URL until it answers or the process dies
   local url=$1 pid=$2 name=$3
   for _ in $(seq 1 600); do
     if curl -fs -o /dev/null "$url"; then return 0; fi
-    if ! kill -0 "$pid" 2>/dev/null; then echo "$name failed to start; see logs/" >&2; exit 1; fi
+    if ! kill -0 "$pid" 2>/dev/null; then echo "$name failed to start; see $LOG_DIR/" >&2; exit 1; fi
     sleep 0.5
   done
   echo "$name did not become ready" >&2; exit 1
