@@ -1,0 +1,497 @@
+"""The conversation suite's machinery, shared by the pytest files here and tools/run_personas.py.
+
+- start_servers(): the real action server and Rasa server via scripts/serve.sh, on free ports,
+  with the tracker in a temporary SQLite file, the logs in their own directory and the clock
+  fixed by TTPS_TODAY;
+- Chat: one conversation over the REST channel, reading its tracker through Rasa's HTTP API;
+- personas: load personas.yaml, run one persona, judge and report;
+- fuzz: seeded random conversations from fuzz_pool.yaml.
+
+No timing is asserted anywhere; durations are only printed.
+"""
+from __future__ import annotations
+
+import contextlib
+import json
+import math
+import os
+import random
+import signal
+import socket
+import statistics
+import subprocess
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterator, Optional
+
+import yaml
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parents[1]
+PERSONAS_FILE = HERE / "personas.yaml"
+FUZZ_POOL_FILE = HERE / "fuzz_pool.yaml"
+RESULTS = ROOT / "results" / "conversation"
+
+TODAY = "2026-12-01"          # the application date every expectation is written for
+CATEGORIES = ("A", "B", "C")
+STATUSES = ("eligible", "not_eligible", "unknown")
+MIN_PASS_RATE = 0.95          # issue 7: >= 95% of personas reach the right statuses
+MAX_MEDIAN_TURNS = 8          # issue 7: with a median of <= 8 user turns
+MAX_WORKERS = 2               # a 2-core machine shared with others
+CIRCUIT_BREAKER = "Circuit breaker tripped"
+
+
+# ---------------------------------------------------------------------------------------------
+# Servers
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@dataclass
+class Servers:
+    base: str
+    log_dir: Path
+    pid: int
+
+    @property
+    def rasa_log(self) -> Path:
+        return self.log_dir / "rasa.log"
+
+    @property
+    def actions_log(self) -> Path:
+        return self.log_dir / "actions.log"
+
+    def log_count(self, needle: str, log: Optional[Path] = None) -> int:
+        path = log or self.rasa_log
+        if not path.exists():
+            return 0
+        return path.read_text(encoding="utf-8", errors="replace").count(needle)
+
+
+@contextlib.contextmanager
+def start_servers(model: str, work_dir: Path, today: str = TODAY,
+                  startup_timeout: float = 900) -> Iterator[Servers]:
+    """Start scripts/serve.sh MODEL and yield once it prints "Assistant ready" (it polls both
+    servers' health URLs itself); stop its whole process group afterwards."""
+    work_dir = Path(work_dir)
+    log_dir = work_dir / "logs"
+    log_dir.mkdir(parents=True, exist_ok=True)
+    rasa_port, action_port = free_port(), free_port()
+    env = dict(os.environ, RASA_PORT=str(rasa_port), ACTION_PORT=str(action_port),
+               TRACKER_DB=str(work_dir / "tracker.db"), LOG_DIR=str(log_dir),
+               TTPS_TODAY=today, RASA_ENABLE_API="1")
+    env.pop("WEB_PORT", None)
+    proc = subprocess.Popen(["scripts/serve.sh", str(Path(model).resolve())], cwd=ROOT, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            start_new_session=True)
+    ready = threading.Event()
+    output: list[str] = []
+
+    def read() -> None:  # keeps the pipe drained for the whole run
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            output.append(line)
+            if "Assistant ready" in line:
+                ready.set()
+        ready.set()  # EOF: serve.sh has exited
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    try:
+        ready.wait(startup_timeout)
+        if proc.poll() is not None or not any("Assistant ready" in l for l in output):
+            tail = "".join(output[-20:])
+            raise RuntimeError(f"servers did not start (see {log_dir}):\n{tail}")
+        yield Servers(base=f"http://127.0.0.1:{rasa_port}", log_dir=log_dir, pid=proc.pid)
+    finally:
+        if proc.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGINT)
+            try:
+                proc.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait(timeout=30)
+
+
+# ---------------------------------------------------------------------------------------------
+# One conversation
+
+
+@dataclass
+class Turn:
+    user: str
+    http_status: int                 # 0 = no HTTP answer at all (connection failed, timeout)
+    replies: list[dict[str, Any]]
+    seconds: float
+    error: str = ""
+
+    @property
+    def texts(self) -> list[str]:
+        return [r["text"] for r in self.replies if isinstance(r.get("text"), str) and r["text"]]
+
+    def problems(self) -> list[str]:
+        """The per-turn invariants: HTTP 200, at least one message, no text twice in a reply."""
+        out = []
+        if self.http_status != 200:
+            out.append(f"HTTP {self.http_status or 'no answer'} {self.error}".strip())
+        if not self.replies:
+            out.append("no message back")
+        seen = set()
+        for t in self.texts:
+            if t in seen:
+                out.append(f"text repeated in one reply: {t[:80]!r}")
+                break
+            seen.add(t)
+        return out
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"user": self.user, "http_status": self.http_status, "seconds": round(self.seconds, 3),
+                "error": self.error, "bot": [_show_reply(r) for r in self.replies]}
+
+
+def _show_reply(r: dict[str, Any]) -> str:
+    if r.get("text"):
+        text = r["text"]
+        if r.get("buttons"):
+            text += "  [" + " | ".join(str(b.get("title")) for b in r["buttons"]) + "]"
+        return text
+    if "custom" in r:
+        custom = r["custom"]
+        if isinstance(custom, dict) and "data" in custom and "ttps_assessment" in custom["data"]:
+            cats = custom["data"]["ttps_assessment"].get("categories", {})
+            return "<assessment " + " ".join(f"{k}={v.get('status')}" for k, v in cats.items()) + ">"
+        return "<custom>"
+    if r.get("image"):
+        return "<image>"
+    return json.dumps(r, ensure_ascii=False)[:200]
+
+
+class Chat:
+    """One conversation with the assistant over REST (/webhooks/rest/webhook); the tracker is
+    read through Rasa's HTTP API (GET /conversations/<sender>/tracker)."""
+
+    def __init__(self, base: str, sender: Optional[str] = None, timeout: float = 120):
+        self.base = base.rstrip("/")
+        self.sender = sender or f"conv-{uuid.uuid4().hex[:10]}"
+        self.timeout = timeout
+        self.turns: list[Turn] = []
+
+    def say(self, text: str) -> Turn:
+        """Send one message; never raises for HTTP or connection errors (they are recorded)."""
+        body = json.dumps({"sender": self.sender, "message": text}).encode()
+        req = urllib.request.Request(f"{self.base}/webhooks/rest/webhook", data=body,
+                                     headers={"Content-Type": "application/json"})
+        start = time.monotonic()
+        status, replies, error = 0, [], ""
+        try:
+            with urllib.request.urlopen(req, timeout=self.timeout) as resp:
+                status = resp.status
+                data = json.loads(resp.read() or b"[]")
+                replies = data if isinstance(data, list) else []
+        except urllib.error.HTTPError as exc:
+            status, error = exc.code, exc.read()[:300].decode(errors="replace")
+        except (urllib.error.URLError, OSError, ValueError) as exc:
+            error = f"{type(exc).__name__}: {exc}"
+        turn = Turn(text, status, replies, time.monotonic() - start, error)
+        self.turns.append(turn)
+        return turn
+
+    def tracker(self) -> dict[str, Any]:
+        sender = urllib.parse.quote(self.sender, safe="")
+        url = f"{self.base}/conversations/{sender}/tracker?include_events=ALL"
+        with urllib.request.urlopen(url, timeout=self.timeout) as resp:
+            return json.loads(resp.read())
+
+    @staticmethod
+    def assessment_of(tracker: dict[str, Any]) -> Optional[dict[str, Any]]:
+        value = (tracker.get("slots") or {}).get("assessment")
+        return value if isinstance(value, dict) else None
+
+    @staticmethod
+    def statuses_of(tracker: dict[str, Any]) -> Optional[dict[str, str]]:
+        a = Chat.assessment_of(tracker)
+        if not a:
+            return None
+        cats = a.get("categories") or {}
+        return {c: (cats.get(c) or {}).get("status") for c in CATEGORIES}
+
+    @staticmethod
+    def user_turns_of(tracker: dict[str, Any]) -> int:
+        return sum(1 for e in tracker.get("events") or [] if e.get("event") == "user")
+
+    def statuses(self) -> Optional[dict[str, str]]:
+        return self.statuses_of(self.tracker())
+
+    def user_turns(self) -> int:
+        return self.user_turns_of(self.tracker())
+
+
+# ---------------------------------------------------------------------------------------------
+# Personas
+
+
+def load_personas(path: Path = PERSONAS_FILE) -> list[dict[str, Any]]:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    personas = data["personas"]
+    for p in personas:
+        p["turns"] = [str(t) for t in p["turns"]]
+        p["expect"] = {c: ([v] if isinstance(v, str) else list(v)) for c, v in p["expect"].items()}
+        p.setdefault("max_turns", len(p["turns"]))
+    return personas
+
+
+def matches(statuses: Optional[dict[str, str]], expect: dict[str, list[str]]) -> bool:
+    return statuses is not None and all(statuses.get(c) in expect[c] for c in CATEGORIES)
+
+
+def run_persona(base: str, persona: dict[str, Any]) -> dict[str, Any]:
+    """Say every turn of the persona; after each, read the tracker. The persona passes when the
+    final statuses are the expected ones and were reached by `max_turns` and kept from then on."""
+    chat = Chat(base, sender=f"persona-{persona['id']}-{uuid.uuid4().hex[:6]}")
+    after_turn: list[Optional[dict[str, str]]] = []
+    problems: list[dict[str, Any]] = []
+    tracker: dict[str, Any] = {}
+    for i, text in enumerate(persona["turns"], start=1):
+        turn = chat.say(text)
+        for p in turn.problems():
+            problems.append({"turn": i, "user": text, "problem": p})
+        try:
+            tracker = chat.tracker()
+            after_turn.append(chat.statuses_of(tracker))
+        except (urllib.error.URLError, OSError, ValueError) as exc:
+            problems.append({"turn": i, "user": text, "problem": f"tracker unreadable: {exc}"})
+            after_turn.append(None)
+    final = after_turn[-1] if after_turn else None
+    expect = persona["expect"]
+    # the first turn from which the statuses are right and stay right to the end
+    reached: Optional[int] = None
+    for i in range(len(after_turn), 0, -1):
+        if matches(after_turn[i - 1], expect):
+            reached = i
+        else:
+            break
+    recorded = Chat.user_turns_of(tracker) if tracker else None
+    if recorded is not None and recorded != len(persona["turns"]):
+        problems.append({"turn": len(persona["turns"]), "user": "",
+                         "problem": f"tracker has {recorded} user turns, {len(persona['turns'])} were sent"})
+    statuses_ok = matches(final, expect)
+    turns_ok = reached is not None and reached <= persona["max_turns"]
+    assessment = Chat.assessment_of(tracker) if tracker else None
+    return {
+        "id": persona["id"], "who": persona.get("who", ""), "tags": persona.get("tags", []),
+        "passed": statuses_ok and turns_ok, "statuses_ok": statuses_ok, "turns_ok": turns_ok,
+        "expect": expect, "final_statuses": final, "statuses_after_each_turn": after_turn,
+        "turns_taken": reached, "max_turns": persona["max_turns"],
+        "turns_sent": len(persona["turns"]), "user_turns_in_tracker": recorded,
+        "final_facts": (assessment or {}).get("facts"),
+        "slots": {k: v for k, v in (tracker.get("slots") or {}).items()
+                  if k != "assessment" and v is not None} if tracker else {},
+        "problems": problems, "transcript": [t.as_dict() for t in chat.turns],
+    }
+
+
+def run_personas(base: str, personas: list[dict[str, Any]],
+                 workers: int = MAX_WORKERS) -> list[dict[str, Any]]:
+    with ThreadPoolExecutor(max_workers=min(workers, MAX_WORKERS)) as pool:
+        return list(pool.map(lambda p: run_persona(base, p), personas))
+
+
+def persona_summary(results: list[dict[str, Any]]) -> dict[str, Any]:
+    n = len(results)
+    passed = sum(r["passed"] for r in results)
+    # a persona that never reached the right statuses counts as needing infinitely many turns
+    taken = [r["turns_taken"] if r["statuses_ok"] and r["turns_taken"] else math.inf
+             for r in results]
+    median = statistics.median(taken) if taken else math.inf
+    ok_taken = [t for t in taken if t != math.inf]
+    return {
+        "personas": n, "passed": passed, "pass_rate": passed / n if n else 0.0,
+        "statuses_right": sum(r["statuses_ok"] for r in results),
+        "median_user_turns": median,
+        "median_user_turns_of_passing": statistics.median(ok_taken) if ok_taken else None,
+        "turns_sent": sum(r["turns_sent"] for r in results),
+        "turn_problems": sum(len(r["problems"]) for r in results),
+        "silent_turns": sum(1 for r in results for t in r["transcript"] if not t["bot"]),
+        "failed": [r["id"] for r in results if not r["passed"]],
+        "min_pass_rate": MIN_PASS_RATE, "max_median_turns": MAX_MEDIAN_TURNS,
+    }
+
+
+def _fmt_statuses(s: Optional[dict[str, Any]]) -> str:
+    if not s:
+        return "(no assessment)"
+    return " ".join(f"{c}={'/'.join(v) if isinstance(v, list) else v}" for c, v in s.items())
+
+
+def write_persona_report(results: list[dict[str, Any]], summary: dict[str, Any],
+                         out_dir: Path = RESULTS, extra: Optional[dict[str, Any]] = None) -> Path:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / "personas.json").write_text(json.dumps(
+        {"summary": summary, **(extra or {}), "results": results}, indent=2, ensure_ascii=False,
+        default=str), encoding="utf-8")
+    lines = [f"Conversation personas, application date {TODAY}",
+             f"{summary['passed']}/{summary['personas']} passed ({summary['pass_rate']:.1%}; "
+             f"bar {MIN_PASS_RATE:.0%}); statuses right: {summary['statuses_right']}; "
+             f"median user turns {summary['median_user_turns']} (bar <= {MAX_MEDIAN_TURNS}); "
+             f"turn problems {summary['turn_problems']}; silent turns {summary['silent_turns']}",
+             ""]
+    for r in results:
+        mark = "PASS" if r["passed"] else "FAIL"
+        lines.append(f"{mark} {r['id']}: expected {_fmt_statuses(r['expect'])}; got "
+                     f"{_fmt_statuses(r['final_statuses'])}; turns {r['turns_taken']}/"
+                     f"{r['max_turns']} (sent {r['turns_sent']})")
+    for r in results:
+        if r["passed"]:
+            continue
+        lines += ["", "=" * 100, f"{r['id']} — {r['who']}",
+                  f"expected {_fmt_statuses(r['expect'])}   got {_fmt_statuses(r['final_statuses'])}"
+                  f"   turns taken {r['turns_taken']} (max {r['max_turns']})"]
+        for p in r["problems"]:
+            lines.append(f"  ! turn {p['turn']}: {p['problem']}")
+        for i, (t, s) in enumerate(zip(r["transcript"], r["statuses_after_each_turn"]), start=1):
+            lines.append(f"[{i}] USER: {t['user']}")
+            if t["http_status"] != 200:
+                lines.append(f"     (HTTP {t['http_status']} {t['error']})")
+            for b in t["bot"] or ["(no reply)"]:
+                lines.append("     BOT:  " + b.replace("\n", "\n           "))
+            if s:
+                lines.append(f"     -> assessment {_fmt_statuses(s)}")
+        lines.append(f"slots at the end: {json.dumps(r['slots'], ensure_ascii=False, default=str)}")
+    path = out_dir / "personas.txt"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+# ---------------------------------------------------------------------------------------------
+# Fuzz
+
+
+def load_fuzz_pool(path: Path = FUZZ_POOL_FILE) -> dict[str, Any]:
+    """The pool: groups of messages with weights; generated entries are built here (a message
+    repeated up to a length)."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    groups: dict[str, dict[str, Any]] = {}
+    for name, group in data["groups"].items():
+        messages = [str(m) for m in group.get("messages") or []]
+        for gen in group.get("generated") or []:
+            unit = str(gen["repeat"])
+            length = int(gen["length"])
+            messages.append((unit * (length // len(unit) + 1))[:length])
+        groups[name] = {"weight": float(group["weight"]), "messages": messages}
+    return {"seed": int(data["seed"]), "conversations": int(data["conversations"]),
+            "turns_per_conversation": int(data["turns_per_conversation"]),
+            "alive_probe": str(data.get("alive_probe", "hi")), "groups": groups}
+
+
+def fuzz_messages(pool: dict[str, Any]) -> list[str]:
+    return [m for g in pool["groups"].values() for m in g["messages"]]
+
+
+def fuzz_plan(pool: dict[str, Any]) -> list[list[str]]:
+    """Every conversation's messages, drawn with the pool's fixed seed (group by weight, then a
+    message uniformly from the group)."""
+    rng = random.Random(pool["seed"])
+    names = sorted(pool["groups"])
+    weights = [pool["groups"][n]["weight"] for n in names]
+    plan = []
+    for _ in range(pool["conversations"]):
+        convo = []
+        for _ in range(pool["turns_per_conversation"]):
+            group = rng.choices(names, weights)[0]
+            convo.append(rng.choice(pool["groups"][group]["messages"]))
+        plan.append(convo)
+    return plan
+
+
+def run_fuzz_conversation(base: str, index: int, messages: list[str], probe: str) -> dict[str, Any]:
+    chat = Chat(base, sender=f"fuzz-{index:03d}-{uuid.uuid4().hex[:6]}", timeout=120)
+    problems = []
+    for i, text in enumerate(messages, start=1):
+        for p in chat.say(text).problems():
+            problems.append({"turn": i, "user": text[:120], "problem": p})
+    final = chat.say(probe)
+    fuzz_turns = chat.turns[:-1]
+    # silent from some turn to the end, including the probe: the conversation died there
+    died_at = None
+    for i in range(len(chat.turns), 0, -1):
+        if chat.turns[i - 1].replies and chat.turns[i - 1].http_status == 200:
+            break
+        died_at = i
+    return {
+        "conversation": index, "sender": chat.sender, "turns": len(fuzz_turns),
+        "silent_turns": sum(1 for t in fuzz_turns if not t.replies),
+        "non_200": sum(1 for t in fuzz_turns if t.http_status != 200),
+        "repeated_text_turns": sum(1 for t in fuzz_turns
+                                   if any(p.startswith("text repeated") for p in t.problems())),
+        "alive_at_end": bool(final.replies) and final.http_status == 200,
+        "died_at_turn": died_at, "problems": problems,
+        "transcript": [t.as_dict() for t in chat.turns],
+    }
+
+
+def run_fuzz(base: str, pool: dict[str, Any], workers: int = MAX_WORKERS) -> list[dict[str, Any]]:
+    plan = fuzz_plan(pool)
+    with ThreadPoolExecutor(max_workers=min(workers, MAX_WORKERS)) as ex:
+        return list(ex.map(lambda ic: run_fuzz_conversation(base, ic[0], ic[1], pool["alive_probe"]),
+                           enumerate(plan)))
+
+
+def fuzz_summary(results: list[dict[str, Any]], servers: Optional[Servers] = None) -> dict[str, Any]:
+    out = {
+        "conversations": len(results),
+        "turns": sum(r["turns"] for r in results),
+        "silent_turns": sum(r["silent_turns"] for r in results),
+        "non_200_turns": sum(r["non_200"] for r in results),
+        "repeated_text_turns": sum(r["repeated_text_turns"] for r in results),
+        "dead_conversations": sum(1 for r in results if not r["alive_at_end"]),
+        "turns_with_problems": len({(r["conversation"], p["turn"]) for r in results
+                                    for p in r["problems"]}),
+    }
+    if servers is not None:
+        out["circuit_breaker_trips"] = servers.log_count(CIRCUIT_BREAKER)
+        out["rasa_log_tracebacks"] = servers.log_count("Traceback")
+        out["actions_log_tracebacks"] = servers.log_count("Traceback", servers.actions_log)
+    return out
+
+
+def write_fuzz_report(results: list[dict[str, Any]], summary: dict[str, Any],
+                      out_dir: Path = RESULTS, max_transcripts: int = 8) -> Path:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / "fuzz.json").write_text(json.dumps({"summary": summary, "results": results},
+                                                  indent=2, ensure_ascii=False), encoding="utf-8")
+    lines = ["Random-conversation fuzz", json.dumps(summary), ""]
+    bad = [r for r in results if r["problems"] or not r["alive_at_end"]]
+    for r in bad[:max_transcripts]:
+        lines += ["=" * 100, f"conversation {r['conversation']} ({r['sender']}): "
+                  f"{r['silent_turns']} silent, alive at end: {r['alive_at_end']}, "
+                  f"died at turn {r['died_at_turn']}"]
+        for p in r["problems"]:
+            lines.append(f"  ! turn {p['turn']}: {p['problem']}  <- {p['user']!r}")
+        for i, t in enumerate(r["transcript"], start=1):
+            user = t["user"] if len(t["user"]) <= 120 else t["user"][:117] + "..."
+            lines.append(f"[{i}] USER: {user}")
+            for b in t["bot"] or ["(no reply)"]:
+                lines.append("     BOT:  " + b.replace("\n", "\n           "))
+    path = out_dir / "fuzz.txt"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def copy_logs(servers: Servers, out_dir: Path = RESULTS) -> None:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for log in (servers.rasa_log, servers.actions_log):
+        if log.exists():
+            (out_dir / log.name).write_bytes(log.read_bytes())
