@@ -29,7 +29,7 @@ include web.mk
 include channels.mk
 
 .PHONY: help setup setup-actions setup-rasa spacy train run shell test test-logic test-actions \
-        test-rasa validate bench clean
+        test-rasa test-conversation validate bench clean
 
 help:
 	@echo "make run    - set up everything (environments, spaCy pipeline, training) and start the assistant"
@@ -103,7 +103,11 @@ test-rasa: setup validate train
 	$(RASA_ENV)/bin/python -m pytest -c tests/rasa/pytest.ini tests/rasa -q -p no:cacheprovider
 	MODEL=$(MODEL) $(ACT)/bin/python -m pytest tests/e2e -q
 
-test: test-logic test-actions test-rasa test-web-unit test-browser test-channels
+# Personas and the random-conversation fuzz against the real servers (report in results/conversation).
+test-conversation: setup train
+	MODEL=$(MODEL) $(ACT)/bin/python -m pytest tests/conversation -q -s
+
+test: test-logic test-actions test-rasa test-conversation test-web-unit test-browser test-channels
 
 bench: setup train
 	$(ACT)/bin/python tools/bench_logic.py
