@@ -10,7 +10,8 @@ import logging
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import ActiveLoop, AllSlotsReset, EventType, SlotSet
+from rasa_sdk.events import (ActiveLoop, AllSlotsReset, EventType, FollowupAction, SlotSet,
+                             UserUtteranceReverted)
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -21,6 +22,7 @@ from ttps_logic.params import param
 from . import facts as F
 from . import messages as M
 from . import validation as V
+from .understanding import understand
 
 log = logging.getLogger(__name__)
 
@@ -86,7 +88,9 @@ def check_fact(slot: str, value: Any, slots: dict[str, Any], intent: Optional[st
     if slot == "income":
         return V.validate_income(value, intent)
     if slot == "income_currency":
-        return V.validate_currency(value, intent)
+        return V.validate_currency(value, intent, slots.get("income"))
+    if slot == "income_type":
+        return V.validate_income_type(value, intent, slots.get("income"))
     if slot == "has_degree":
         return V.validate_has_degree(value, intent)
     if slot == "university":
@@ -107,31 +111,47 @@ def check_fact(slot: str, value: Any, slots: dict[str, Any], intent: Optional[st
 LABELS = {"income": "income", "university": "university", "graduation_date": "graduation date",
           "work_months": "work experience", "nationality": "nationality",
           "application_date": "application date", "income_currency": "currency",
-          "has_degree": "degree", "hk_nonlocal": "non-local status"}
+          "income_type": "kind of income", "has_degree": "degree",
+          "hk_nonlocal": "non-local status"}
 ENTITY_SLOTS = {"income": "income", "university": "university",
                 "graduation_date": "graduation_date", "work_duration": "work_months",
                 "nationality": "nationality", "application_date": "application_date"}
 
 
 def facts_from_message(tracker: Tracker, dispatcher: CollectingDispatcher,
-                       slots: dict[str, Any]) -> dict[str, Any]:
-    """Slot updates for the facts mentioned in the latest message (entities)."""
+                       slots: dict[str, Any], requested: Optional[str] = None
+                       ) -> tuple[dict[str, Any], Optional[V.Verdict]]:
+    """Slot updates for every fact in the latest message (see actions/understanding.py), and
+    the verdict on the answer to the pending question when the message answered it.
+
+    A fact given unprompted that does not check out is left out quietly (the old value stays);
+    only the answer to the question asked is re-asked, by the caller."""
+    intent = _intent(tracker)
+    found = understand(tracker.latest_message.get("text") or "", _entities(tracker), intent,
+                       requested, F.today())
     updates: dict[str, Any] = {}
     current = dict(slots)
-    for entity, value in _entities(tracker).items():
-        slot = ENTITY_SLOTS.get(entity)
-        if slot is None or value is None:
+    answer: Optional[V.Verdict] = None
+    # in form order: a new income clears the currency and kind answers of the old one first
+    order = {slot: i for i, slot in enumerate(F.FACT_SLOTS)}
+    for slot in sorted(found, key=lambda name: order.get(name, 99)):
+        verdict = check_fact(slot, found[slot], current, intent if slot == requested else None)
+        if slot == "income" and verdict.ok and current.get("income"):
+            verdict.value = V.inherit_kind(verdict.value, current.get("income"))
+        if slot == requested:
+            answer = verdict
+        if not verdict.ok:
             continue
-        verdict = check_fact(slot, value, current, None)
-        _say(dispatcher, verdict)
-        if verdict.ok:
-            updates[slot] = verdict.value
-            current[slot] = verdict.value
+        if slot != requested:
+            _say(dispatcher, verdict)   # a note on a fact given unprompted
+        updates[slot] = verdict.value
+        current[slot] = verdict.value
         for k, v in verdict.also.items():
-            if v is not None or k == "income_currency":
-                updates[k] = v
-                current[k] = v
-    return updates
+            if k in found and k != slot:
+                continue   # the message itself says it; that wins
+            updates[k] = v
+            current[k] = v
+    return updates, answer
 
 
 def run_assessment(slots: dict[str, Any]) -> Optional[Assessment]:
@@ -157,6 +177,11 @@ def send_verdict(dispatcher: CollectingDispatcher, a: Assessment) -> None:
 
 
 class ValidateEligibilityForm(FormValidationAction):
+    """Reads every message during the form for all the facts it gives, validates them and picks
+    the next question. A message that gives no fact (a greeting, a question about the scheme)
+    sets nothing, so Rasa rejects the form for that turn and the dialogue rules answer it; the
+    form then asks its pending question again."""
+
     def name(self) -> Text:
         return "validate_eligibility_form"
 
@@ -164,17 +189,50 @@ class ValidateEligibilityForm(FormValidationAction):
                              tracker: Tracker, domain: DomainDict) -> List[Text]:
         return F.required_slots(_slots(tracker))
 
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> List[EventType]:
+        slots = _slots(tracker)
+        updates: dict[str, Any] = {}
+        # Only a new message is read: when the form comes back after an interruption (or is
+        # started by action_capture_facts, which has read the message), it just asks.
+        if tracker.latest_action_name == "action_listen":
+            requested = tracker.get_slot("requested_slot")
+            updates, answer = facts_from_message(tracker, dispatcher, slots, requested)
+            if requested and answer is not None and not answer.ok:
+                updates.update(self._failed(requested, answer, dispatcher, tracker))
+            elif requested and (answer is not None or requested in updates):
+                updates["retries"] = _reset_retries(tracker, requested)
+            slots.update(updates)
+        required = F.required_slots(slots)
+        next_slot = next((name for name in required if slots.get(name) is None), None)
+        return [SlotSet(k, v) for k, v in updates.items()] + [SlotSet("requested_slot", next_slot)]
+
+    @staticmethod
+    def _failed(slot: str, verdict: V.Verdict, dispatcher: CollectingDispatcher,
+                tracker: Tracker) -> dict[str, Any]:
+        """The answer to the pending question did not check out. The first time, say why and
+        ask again; the second time, stop repeating: leave it as not known and move on."""
+        retries = dict(tracker.get_slot("retries") or {})
+        retries[slot] = retries.get(slot, 0) + 1
+        if retries[slot] >= MAX_TRIES:
+            retries.pop(slot)
+            dispatcher.utter_message(
+                text=f"Let's leave your {LABELS[slot]} as “not known” for now and move on; the "
+                     "answer will say what it depends on. You can tell me it at any time "
+                     f"(for example {EXAMPLES[slot]}).",
+                buttons=[{"title": "Talk to a person", "payload": "/human_handoff"},
+                         {"title": "Start over", "payload": "/start_over"}])
+            return {slot: F.UNKNOWN if slot != "nationality" else F.SKIPPED, "retries": retries}
+        if verdict.message:
+            buttons = verdict.buttons or HELP_BUTTONS
+            dispatcher.utter_message(text=verdict.message, buttons=buttons)
+        return {slot: None, "retries": retries}
+
+    # One validator per slot, for answers that arrive already split out (tests, other actions).
     def _validate(self, slot: str, value: Any, dispatcher: CollectingDispatcher,
                   tracker: Tracker) -> Dict[Text, Any]:
-        # A slot filled from an entity gets the whole entity span (a value may be split in two)
-        for entity, text in _entities(tracker).items():
-            if ENTITY_SLOTS.get(entity) == slot and not isinstance(value, (dict, bool)):
-                value = text
         verdict = check_fact(slot, value, _slots(tracker), _intent(tracker))
-        other_fact_given = any(e.get("entity") in ENTITY_SLOTS and ENTITY_SLOTS[e["entity"]] != slot
-                               for e in tracker.latest_message.get("entities") or [])
-        if verdict.ok or not other_fact_given or tracker.get_slot("requested_slot") != slot:
-            _say(dispatcher, verdict)
+        _say(dispatcher, verdict)
         return {slot: verdict.value, **verdict.also}
 
     def validate_income(self, value, dispatcher, tracker, domain):
@@ -182,6 +240,9 @@ class ValidateEligibilityForm(FormValidationAction):
 
     def validate_income_currency(self, value, dispatcher, tracker, domain):
         return self._validate("income_currency", value, dispatcher, tracker)
+
+    def validate_income_type(self, value, dispatcher, tracker, domain):
+        return self._validate("income_type", value, dispatcher, tracker)
 
     def validate_has_degree(self, value, dispatcher, tracker, domain):
         return self._validate("has_degree", value, dispatcher, tracker)
@@ -205,6 +266,23 @@ class ValidateEligibilityForm(FormValidationAction):
         return self._validate("application_date", value, dispatcher, tracker)
 
 
+MAX_TRIES = 2
+HELP_BUTTONS = [{"title": "Skip", "payload": "/dont_know"},
+                {"title": "I don't know", "payload": "/dont_know"},
+                {"title": "Talk to a person", "payload": "/human_handoff"}]
+EXAMPLES = {"income": "“HK$2.6M salary”", "income_currency": "“it's in RMB”",
+            "income_type": "“it's all salary”", "has_degree": "“I have a bachelor's”",
+            "university": "“I studied at Fudan”", "graduation_date": "“I graduated in June 2021”",
+            "work_months": "“4 years of full-time work”", "hk_nonlocal": "“I was a non-local student”",
+            "nationality": "“I'm Canadian”", "application_date": "“I'll apply next March”"}
+
+
+def _reset_retries(tracker: Tracker, slot: str) -> dict:
+    retries = dict(tracker.get_slot("retries") or {})
+    retries.pop(slot, None)
+    return retries
+
+
 QUESTIONS = {
     "income": ("What was your total income in the 12 months before you apply? Count salary, "
                "allowances, stock options and profits from your own company, not investment "
@@ -213,6 +291,9 @@ QUESTIONS = {
                 {"title": "I don't know", "payload": "/dont_know"}]),
     "income_currency": ("Which currency is that amount in?",
                         [{"title": c, "payload": c} for c in ("HKD", "RMB", "USD", "GBP", "EUR", "SGD")]),
+    "income_type": ("Is that salary (or other pay from a job), profit from your own business, or "
+                    "investment income? Only employment and business income count for Category A.",
+                    V.INCOME_TYPE_BUTTONS),
     "has_degree": ("Do you hold a bachelor's degree (not an honorary one)? A master's or PhD on "
                    "its own doesn't count for Categories B and C.", V.YES_NO_BUTTONS),
     "university": ("Which university awarded your bachelor's degree?",
@@ -245,10 +326,14 @@ class _AskSlot:
         required = F.required_slots(_slots(tracker))
         position = required.index(self.slot) + 1 if self.slot in required else len(required)
         question, buttons = QUESTIONS[self.slot]
-        if self.slot == "income_currency":
-            income = tracker.get_slot("income") or {}
-            if isinstance(income, dict):
-                question = f"Which currency is {float(income['amount']):,.0f} in?"
+        items = F.income_items(tracker.get_slot("income"))
+        if self.slot == "income_currency" and items:
+            amounts = " and ".join(f"{float(i['amount']):,.0f}" for i in items if not i.get("currency"))
+            question = f"Which currency is {amounts} in?"
+        if self.slot == "income_type" and items:
+            amounts = " and ".join(f"{i['currency']} {float(i['amount']):,.0f}" for i in items
+                                   if not i.get("type"))
+            question = f"What kind of income is the {amounts}? " + question
         dispatcher.utter_message(text=f"({position}/{len(required)}) {question}", buttons=buttons)
         return []
 
@@ -273,8 +358,8 @@ class ActionCaptureFacts(Action):
         return "action_capture_facts"
 
     async def run(self, dispatcher, tracker, domain) -> List[EventType]:
-        updates = facts_from_message(tracker, dispatcher, _slots(tracker))
-        if updates and _intent(tracker) == "inform":
+        updates, _ = facts_from_message(tracker, dispatcher, _slots(tracker))
+        if updates and _intent(tracker) != "check_eligibility":
             dispatcher.utter_message(text="Thanks, noted.")
         elif _intent(tracker) == "check_eligibility":
             dispatcher.utter_message(text="Let's check. I'll ask only what I need, one question "
@@ -317,13 +402,17 @@ class ActionApplyCorrection(Action):
 
     async def run(self, dispatcher, tracker, domain) -> List[EventType]:
         slots = _slots(tracker)
-        updates = facts_from_message(tracker, dispatcher, slots)
+        updates, _ = facts_from_message(tracker, dispatcher, slots)
         if not updates:
             dispatcher.utter_message(text="What would you like to change? For example “my income "
                                           "is HK$2.7M” or “I graduated in 2022”.")
             return []
         slots.update(updates)
         events: List[EventType] = [SlotSet(k, v) for k, v in updates.items()]
+        if any(slots.get(name) is None for name in F.required_slots(slots)):
+            # the change needs another answer (e.g. the currency of a new amount): ask it
+            dispatcher.utter_message(text="Thanks, I've changed that.")
+            return events + [FollowupAction("eligibility_form")]
         if tracker.get_slot("assessment"):
             before = Assessment.model_validate(tracker.get_slot("assessment"))
             after = run_assessment(slots)
@@ -375,6 +464,9 @@ class ActionWhatIf(Action):
             if slot is None:
                 continue
             verdict = check_fact(slot, value, changed, None)
+            if slot == "income" and verdict.ok:
+                verdict.value = V.inherit_kind(verdict.value, slots.get("income"))
+                verdict.also = {}
             if verdict.ok:
                 changed[slot] = verdict.value
                 changed.update({k: v for k, v in verdict.also.items() if v is not None})
@@ -450,28 +542,38 @@ class ActionHandoff(Action):
 
 
 class ActionFallback(Action):
-    """Low confidence or nonsense: offer choices; after repeated failure, offer a person."""
+    """Not understood: say so, with choices; the second time in a row, offer a person.
+
+    It never leaves the dialogue waiting for another prediction (which is how a custom
+    fallback makes Rasa loop until its circuit breaker trips): in the form it hands back to the
+    form, which asks its pending question again; elsewhere it reverts the message, as Rasa's
+    own default fallback does, so the conversation is as it was before the message."""
 
     def name(self) -> Text:
         return "action_fallback"
 
     async def run(self, dispatcher, tracker, domain) -> List[EventType]:
-        streak = 0
+        streak = 0   # messages in a row that were not understood, this one included
         for event in reversed(tracker.events):
             if event.get("event") != "user":
                 continue
             intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
-            if intent in ("nlu_fallback", "out_of_scope"):
-                streak += 1
-            else:
+            if intent not in ("nlu_fallback", "out_of_scope"):
                 break
-        if streak >= 2:
+            streak += 1
+        in_form = bool((tracker.active_loop or {}).get("name"))
+        if streak >= 3:
             await ActionHandoff().run(dispatcher, tracker, domain)
-            return []
-        dispatcher.utter_message(
-            text="Sorry, I'm not sure what you mean. I can check which TTPS category fits you, or "
-                 "answer questions about the scheme.",
-            buttons=[{"title": "Check my eligibility", "payload": "/check_eligibility"},
-                     {"title": "What are the categories?", "payload": "What are categories A, B and C?"},
-                     {"title": "Talk to a person", "payload": "/human_handoff"}])
-        return []
+        elif in_form:
+            dispatcher.utter_message(text="Sorry, I didn't understand that.",
+                                     buttons=HELP_BUTTONS)
+        else:
+            dispatcher.utter_message(
+                text="Sorry, I'm not sure what you mean. I can check which TTPS category fits "
+                     "you, or answer questions about the scheme.",
+                buttons=[{"title": "Check my eligibility", "payload": "/check_eligibility"},
+                         {"title": "What are the categories?", "payload": "What are categories A, B and C?"},
+                         {"title": "Talk to a person", "payload": "/human_handoff"}])
+        if in_form:
+            return [FollowupAction("eligibility_form")]
+        return [UserUtteranceReverted()]

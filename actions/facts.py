@@ -2,8 +2,10 @@
 input of ttps_logic. No eligibility logic here: ttps_logic decides; this module only gathers.
 
 Slot values are already normalised by the form validators:
-  income            {"amount": "3200000", "currency": "HKD"|None, "type": "salary"} or "unknown"
-  income_currency   ISO code, asked only when the amount came without one
+  income            [{"amount": "3200000", "currency": "HKD"|None, "type": "salary"|None}, ...]
+                    (one item per amount the person gave), or "unknown"
+  income_currency   ISO code, asked only when an amount came without one
+  income_type       the kind of the items whose kind was not said, asked only when it matters
   has_degree        True / False / "unknown"
   university        the name as the registry knows it (or what the person typed)
   graduation_date   "YYYY", "YYYY-MM" or "YYYY-MM-DD", or "unknown"
@@ -15,6 +17,7 @@ Slot values are already normalised by the form validators:
 from __future__ import annotations
 
 import datetime as dt
+import os
 from typing import Any, Optional
 
 import pycountry
@@ -24,7 +27,7 @@ from ttps_logic.params import param
 
 UNKNOWN = "unknown"
 SKIPPED = "skipped"
-FORM_SLOTS = ["income", "income_currency", "has_degree", "university", "graduation_date",
+FORM_SLOTS = ["income", "income_currency", "income_type", "has_degree", "university", "graduation_date",
               "work_months", "hk_nonlocal", "nationality"]
 FACT_SLOTS = FORM_SLOTS + ["application_date"]
 
@@ -36,12 +39,40 @@ def is_hong_kong(university: Optional[str]) -> bool:
     return bool(res.institution and res.institution.is_hong_kong)
 
 
+def income_items(value: Any) -> list[dict]:
+    """The income slot as a list of items (older conversations hold a single dict)."""
+    if isinstance(value, dict):
+        return [value]
+    if isinstance(value, list):
+        return [v for v in value if isinstance(v, dict)]
+    return []
+
+
+def type_matters(slots: dict[str, Any]) -> bool:
+    """Would the kind of the untyped income change Category A? ttps_logic decides: an item of
+    unknown kind "may or may not count", and the engine says when that leaves A open."""
+    items = income_items(slots.get("income"))
+    if not any(not i.get("type") for i in items) or any(not i.get("currency") for i in items):
+        return False
+    from ttps_logic import assess  # local import: facts.py is also used where no engine runs
+    try:
+        a = assess({"application_date": application_date(slots).isoformat(),
+                    "income": _engine_income(items, None)})
+    except ValueError:
+        return False
+    result = a.categories["A"]
+    return result.status == "unknown" and any(
+        r.code == "a.types_uncertain" for r in result.reasons)
+
+
 def required_slots(slots: dict[str, Any]) -> list[str]:
     """Only what is still needed to decide all three categories, in the order asked."""
     needed = ["income"]
-    income = slots.get("income")
-    if isinstance(income, dict) and not income.get("currency"):
+    items = income_items(slots.get("income"))
+    if any(not i.get("currency") for i in items):
         needed.append("income_currency")
+    elif slots.get("income_type") is not None or type_matters(slots):
+        needed.append("income_type")
     needed.append("has_degree")
     has_degree = slots.get("has_degree")
     if slots.get("university") not in (None, UNKNOWN):
@@ -55,6 +86,14 @@ def required_slots(slots: dict[str, Any]) -> list[str]:
 
 
 def today() -> dt.date:
+    """Today, or the day set in TTPS_TODAY (YYYY-MM-DD) so that a test suite or a demo gives
+    the same answers whatever the calendar says."""
+    fixed = os.environ.get("TTPS_TODAY")
+    if fixed:
+        try:
+            return dt.date.fromisoformat(fixed)
+        except ValueError:
+            pass
     return dt.date.today()
 
 
@@ -71,14 +110,9 @@ def application_date(slots: dict[str, Any]) -> dt.date:
 def to_engine_input(slots: dict[str, Any]) -> dict[str, Any]:
     """ttps_logic CLI-style facts from the slots; unknown or skipped facts are left out."""
     facts: dict[str, Any] = {"application_date": application_date(slots).isoformat()}
-    income = slots.get("income")
-    if isinstance(income, dict):
-        currency = income.get("currency") or slots.get("income_currency")
-        if currency and currency != UNKNOWN:
-            facts["income"] = [{"amount": income["amount"], "currency": currency,
-                                "type": income.get("type") or "salary"}]
-    elif income == 0 or income == "none":
-        facts["income"] = []
+    items = income_items(slots.get("income"))
+    if items and all(i.get("currency") for i in items):
+        facts["income"] = _engine_income(items, slots.get("income_type"))
     has_degree = slots.get("has_degree")
     university = slots.get("university")
     if has_degree is False and not university:
@@ -101,19 +135,37 @@ def to_engine_input(slots: dict[str, Any]) -> dict[str, Any]:
     return facts
 
 
+def _engine_income(items: list[dict], stated_type: Any) -> list[dict]:
+    """Items for ttps_logic. A kind nobody stated goes in as "other" (may or may not count):
+    the engine, not the chat, says what that means for Category A."""
+    kinds = {"salary", "allowance", "stock_options", "business_profit", "investment", "other"}
+    out = []
+    for i in items:
+        kind = i.get("type") or (stated_type if stated_type in kinds else "other")
+        out.append({"amount": i["amount"], "currency": i["currency"], "type": kind})
+    return out
+
+
 def country_name(code: str) -> str:
     country = pycountry.countries.get(alpha_2=code)
     return getattr(country, "common_name", None) or getattr(country, "name", code)
 
 
-def _money(income: Any, currency: Optional[str]) -> str:
-    if not isinstance(income, dict):
+KIND_LABELS = {"salary": "salary", "allowance": "allowances", "investment": "investment income",
+               "business_profit": "own-company profit", "stock_options": "stock options",
+               "other": "kind not known"}
+
+
+def _money(income: Any, stated_type: Any) -> str:
+    items = income_items(income)
+    if not items:
         return "don't know" if income == UNKNOWN else "—"
-    cur = income.get("currency") or currency or "?"
-    amount = float(income["amount"])
-    kind = {"investment": " (investment income)", "business_profit": " (own-company profit)",
-            "stock_options": " (stock options)"}.get(income.get("type"), "")
-    return f"{cur} {amount:,.0f}{kind}"
+    parts = []
+    for i in items:
+        kind = i.get("type") or (stated_type if stated_type in KIND_LABELS else None)
+        label = f" ({KIND_LABELS[kind]})" if kind else ""
+        parts.append(f"{i.get('currency') or '?'} {float(i['amount']):,.0f}{label}")
+    return " + ".join(parts)
 
 
 def _months(value: Any, day: dt.date) -> str:
@@ -136,7 +188,7 @@ def summary_lines(slots: dict[str, Any]) -> list[str]:
             return "not given"
         return fmt(value)
 
-    lines = [f"• Income in the year before applying: {_money(slots.get('income'), slots.get('income_currency'))}"]
+    lines = [f"• Income in the year before applying: {_money(slots.get('income'), slots.get('income_type'))}"]
     if slots.get("has_degree") is False and not slots.get("university"):
         lines.append("• Bachelor's degree: none")
     else:

@@ -16,6 +16,10 @@ from typing import Optional
 from dateparser.date import DateDataParser
 from dateparser.search import search_dates
 from word2number import w2n
+import warnings
+
+import cn2an
+from number_parser import parse as number_parse
 
 from ttps_logic.models import normalise_nationality
 
@@ -49,8 +53,10 @@ _NUMBER_RE = re.compile(
     r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)\s*"
     r"(?P<mult>thousand|millions?|mil|mio|mn|billion|bn|百万|百萬|[kmb](?![a-z])|w(?![a-z])|千|万|萬|亿|億)?",
     re.I)
-_INVESTMENT = re.compile(r"invest|dividend|rental|interest income|capital gain|股息|投资|投資", re.I)
-_BUSINESS = re.compile(r"own (company|business)|business profit|profits? of my|my company|自己的公司|公司利润", re.I)
+_INVESTMENT = re.compile(r"invest|dividend|rental|rent\b|interest|capital gain|passive|portfolio|"
+                         r"股息|分红|分紅|利息|租金|投资|投資|理财|理財", re.I)
+_BUSINESS = re.compile(r"own (company|business|firm)|business|profit|self[- ]employ|freelanc|"
+                       r"my (company|firm|startup)|自己的公司|公司利润|公司利潤|生意|经营|經營|做老板|做老闆", re.I)
 _MONTHLY = re.compile(r"per month|a month|monthly|/\s*mo(nth)?\b|月薪|每月|每個月|每个月", re.I)
 _STOCK = re.compile(r"stock option|share option|rsu|esop|期权|期權", re.I)
 
@@ -59,7 +65,8 @@ _STOCK = re.compile(r"stock option|share option|rsu|esop|期权|期權", re.I)
 class Money:
     amount: Decimal
     currency: Optional[str]   # None: no currency given; "USD?" bare "$"
-    type: str                 # income type for ttps_logic
+    type: Optional[str]       # income type for ttps_logic; None: the words don't say
+    strong: bool = True       # clearly an amount of money (currency, "M"/"k", income words)
 
 
 def _spelled_number(text: str) -> Optional[Decimal]:
@@ -76,29 +83,41 @@ def _spelled_number(text: str) -> Optional[Decimal]:
         return None
 
 
-def income_type(text: str) -> str:
+_SALARY = re.compile(r"salar|wage|\bpay\b|paid|payroll|employ|bonus|remuneration|compensation|"
+                     r"工资|工資|薪|人工|月薪|年薪|收入来自工作", re.I)
+_ALLOWANCE = re.compile(r"allowance|津贴|津貼", re.I)
+
+
+def income_type(text: str) -> Optional[str]:
+    """The kind of income the words say, or None when they don't say (then ask, or leave it
+    to ttps_logic as of unknown type: never assume salary)."""
     if _INVESTMENT.search(text):
         return "investment"
     if _STOCK.search(text):
         return "stock_options"
     if _BUSINESS.search(text):
         return "business_profit"
-    return "salary"
+    if _ALLOWANCE.search(text):
+        return "allowance"
+    if _SALARY.search(text):
+        return "salary"
+    return None
 
 
-def parse_money(text: str) -> Optional[Money]:
-    """'2.6M', 'HK$2,600,000', 'USD 330k', 'around 3 million HKD a year', '250萬港幣'."""
-    if not text or not text.strip():
-        return None
-    amount = None
+def _amounts(text: str) -> list[tuple[Decimal, bool, int, int]]:
+    """Every amount in the text: (value, has a multiplier or thousands separator, start, end).
+    Years ("in 2021") and durations ("3 years") are not amounts."""
+    out = []
     for m in _NUMBER_RE.finditer(text):
         num = m.group("num").replace(",", "")
-        # skip years and small ordinals that are not amounts ("in 2021", "3 years")
         rest = text[m.end():m.end() + 8].lower()
-        if re.match(r"\s*(years?|yrs?|months?|年|个月|個月)", rest):
+        if re.match(r"\s*(years?|yrs?|months?|mos?\b|weeks?|days?|年|个月|個月|月|日)", rest):
             continue
         if re.fullmatch(r"(19|20)\d\d", num) and not m.group("mult"):
             continue
+        before = text[max(0, m.start() - 1):m.start()]
+        if before.isalpha() and before.isascii() and before.lower() not in ("k", "m"):
+            continue  # part of a word or code ("B2", "COVID19")
         try:
             value = Decimal(num)
         except InvalidOperation:
@@ -106,21 +125,101 @@ def parse_money(text: str) -> Optional[Money]:
         mult = (m.group("mult") or "").lower()
         if mult:
             value *= _MULTIPLIERS[mult]
-        amount = value
-        break
-    if amount is None:
-        amount = _spelled_number(text)
-    if amount is None:
-        return None
-    if _MONTHLY.search(text):
-        amount *= 12
-    currency = None
+        out.append((value, bool(mult) or "," in m.group("num") or value >= 10_000,
+                     m.start(), m.end()))
+    return out
+
+
+def _currency_in(text: str) -> Optional[str]:
     cm = _CURRENCY_RE.search(text)
-    if cm:
-        currency = CURRENCY_WORDS[cm.group(0).lower()]
-    if currency == "USD?" and re.search(r"\bhk\b|hong kong", text, re.I):
+    if not cm:
+        return None
+    currency = CURRENCY_WORDS[cm.group(0).lower()]
+    if currency == "USD?" and re.search(r"\bhk\b|hong kong|港", text, re.I):
         currency = "HKD"
-    return Money(amount=amount, currency=currency, type=income_type(text))
+    return currency
+
+
+_INCOME_WORDS = re.compile(r"earn|income|salar|made|make|paid|pay\b|profit|dividend|wage|"
+                           r"收入|工资|工資|薪|人工|赚|賺|利润|利潤", re.I)
+_SEGMENTS = re.compile(r",(?!\d{3})|[;，；。]|\band\b|\bplus\b|\+|\bas well as\b|\bwith\b|以及|另外|加上|还有|還有|同埋", re.I)
+
+
+def parse_incomes(text: str) -> list[Money]:
+    """Each amount of income in a message, with its kind when the words say it:
+    "HK$1M salary plus HK$2M dividends" -> two items, salary and investment; "2.6M" -> one item
+    of unknown type. Monthly amounts are made yearly."""
+    if not text or not text.strip():
+        return []
+    norm = normalise_numbers(text)
+    items: list[Money] = []
+    pos = 0
+    segments = []
+    for m in _SEGMENTS.finditer(norm):
+        segments.append(norm[pos:m.start()])
+        pos = m.end()
+    segments.append(norm[pos:])
+    for seg in segments:
+        found = _amounts(seg)
+        if not found:
+            continue
+        value, strong, _, _ = found[0]
+        if _MONTHLY.search(seg):
+            value *= 12
+        items.append(Money(amount=value, currency=_currency_in(seg), type=income_type(seg),
+                           strong=strong or bool(_currency_in(seg)) or bool(_INCOME_WORDS.search(seg))))
+    if not items:
+        value = _spelled_number(norm)
+        if value is None:
+            return []
+        if _MONTHLY.search(norm):
+            value *= 12
+        items = [Money(amount=value, currency=_currency_in(norm), type=None, strong=True)]
+    currencies = {c for c in (_currency_in(seg) for seg in segments) if c}
+    kinds = {k for k in (income_type(seg) for seg in segments) if k}
+    for item in items:
+        if item.currency is None and len(currencies) == 1:
+            item.currency = next(iter(currencies))
+        if item.type is None and len(items) == 1 and len(kinds) == 1:
+            item.type = next(iter(kinds))
+    return items
+
+
+def parse_money(text: str) -> Optional[Money]:
+    """The first amount in the text: '2.6M', 'HK$2,600,000', 'USD 330k', '250萬港幣'."""
+    items = parse_incomes(text)
+    return items[0] if items else None
+
+
+_CJK = re.compile(r"[\u3400-\u9fff]")
+
+
+def normalise_numbers(text: str) -> str:
+    """Number words to digits ("eight and a half years" -> "8 and a half years", "三年半" ->
+    "3年半", "两百万" -> "2000000"), with number-parser and cn2an."""
+    out = text
+    if _CJK.search(out):
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                out = cn2an.transform(out, "cn2an")
+        except Exception:  # cn2an raises on some mixed strings; keep the text as it is
+            pass
+    if re.search(r"[a-z]", out, re.I) and not re.search(r"\bpoint\b", out, re.I):
+        # "4 million" is already a number: keep its multiplier away from number-parser
+        kept: list[str] = []
+
+        def keep(m: re.Match) -> str:
+            kept.append(m.group(2))
+            return f"{m.group(1)} \ue000{len(kept) - 1}\ue001"
+        guarded = re.sub(r"\b(a|one) (million|thousand|billion)\b", r"1 \2", out, flags=re.I)
+        guarded = re.sub(r"(\d)\s*(millions?|thousand|billion)\b", keep, guarded, flags=re.I)
+        try:
+            guarded = number_parse(guarded)
+        except Exception:
+            pass
+        out = re.sub("\ue000(\\d+)\ue001", lambda m: kept[int(m.group(1))], guarded)
+    return out
 
 
 # --------------------------------------------------------------------------------------------
@@ -225,40 +324,101 @@ def _number_before(text: str, unit_pattern: str) -> Optional[float]:
     return None
 
 
-def parse_duration_months(text: str, today: dt.date) -> Optional[float]:
-    """'18 months', 'three and a half years', 'since 2021', 'a bit over a year', '两年'."""
+_APPROX = re.compile(r"\b(about|around|roughly|approximately|approx|circa|some|~)\b|~|左右|大概|大约|大約|差不多", re.I)
+_UNDER = re.compile(r"\b(almost|nearly|just under|not quite|less than|under|short of|shy of)\b|不到|未够|未夠", re.I)
+_OVER = re.compile(r"\b(over|more than|just over|a bit over|a little over|slightly over|plus)\b|\d\s*\+|多", re.I)
+_NOW = re.compile(r"^\s*(now|present|today|currently|date|still)\b|至今|现在|現在|而家", re.I)
+
+
+@dataclass
+class Duration:
+    months: float
+    approximate: bool = False
+
+
+def _month_after(d: PartialDate) -> dt.date:
+    """The day after the period a partial date names ends ("2023" -> 2024-01-01)."""
+    if d.month is None:
+        return dt.date(d.year + 1, 1, 1)
+    if d.day is None:
+        return dt.date(d.year + (d.month == 12), d.month % 12 + 1, 1)
+    return d.earliest + dt.timedelta(days=1)
+
+
+def parse_duration(text: str, today: dt.date) -> Optional[Duration]:
+    """How long someone worked: '18 months', 'eight and a half years', 'about 8 years', 'a bit
+    over a year', 'since 2019', 'from 2018 to 2023', '2018-2023', '三年半', '做咗5年'."""
     if not text or not text.strip():
         return None
-    t = text.strip().lower()
+    from ttps_logic.work import months_between
+    t = normalise_numbers(text.strip()).lower()
     if _NONE.search(t):
-        return 0.0
-    m = re.search(r"\b(since|from)\b\s+(.*)", t)
+        return Duration(0.0)
+    approx = bool(_APPROX.search(t))
+    # a span of time: "from 2018 to 2023", "between June 2018 and May 2023", "2018-2023"
+    m = (re.search(r"\b(?:from|between)\s+(.+?)\s+(?:to|until|till|through|and|-|–)\s+(.+)", t)
+         or re.search(r"\b((?:19|20)\d\d)\s*(?:-|–|to)\s*((?:19|20)\d\d|now|present|today)\b", t)
+         or re.search(r"((?:19|20)\d\d年?(?:\d{1,2}月)?)\s*(?:至|到|-|–)\s*((?:19|20)\d\d年?(?:\d{1,2}月)?|至今|现在|現在)", t))
     if m:
-        start = parse_date(m.group(2), today)
-        if start is None:
+        start = parse_date(m.group(1), today)
+        end_text = m.group(2).strip()
+        end = None if _NOW.search(end_text) else parse_date(end_text, today)
+        if start is not None and (end is not None or _NOW.search(end_text)):
+            begin = start.earliest
+            if end is None:
+                stop = today
+            elif end.month is None and start.month is None:
+                stop = end.earliest          # "2018 to 2023": five years, as people count
+            else:
+                stop = min(_month_after(end), today)
+            if begin <= stop <= today + dt.timedelta(days=1):
+                return Duration(round(months_between(begin, stop), 1), approx)
             return None
-        begin = start.earliest
-        if begin > today:
+    m = re.search(r"\b(since|from)\b\s+(.*)", t) or re.search(r"(?:自从|自從|从|從|自|由)\s*((?:19|20)\d\d年?(?:\d{1,2}月)?)\s*(?:起|开始|開始|以来|以來|到而家|至今|做到而家)", t)
+    if m:
+        start = parse_date(m.group(m.lastindex), today)
+        if start is None or start.earliest > today:
             return None
-        from ttps_logic.work import months_between
-        return round(months_between(begin, today), 1)
-    half = 0.5 if any(w in t for w in _WORD_FRACTIONS) else 0.0
-    years = _number_before(t, r"(?:years?|yrs?|yr\b|年)")
-    months = _number_before(t, r"(?:months?|mos?\b|个月|個月)")
-    if years is None and months is None:
-        cn = re.search(r"([一二两兩三四五六七八九十])\s*年", t)
-        if cn:
-            years = float("一二三四五六七八九十".find(cn.group(1).replace("两", "二").replace("兩", "二")) + 1)
-        elif re.search(r"\b(a|one) year\b|\bover a year\b|\ba year\b", t):
+        return Duration(round(months_between(start.earliest, today), 1), approx)
+    years = months = None
+    y = re.search(r"(\d+(?:\.\d+)?)\s*(?:\+\s*)?(?:years?|yrs?|yr\b|y\b|年)", t)
+    mo = re.search(r"(\d+(?:\.\d+)?)\s*(?:\+\s*)?(?:months?|mos?\b|mths?\b|个月|個月|月)", t)
+    half = re.search(r"(\d+)\s+and\s+(?:a\s+)?half\s+(?:years?|yrs?)", t)
+    if half:
+        years = float(half.group(1)) + 0.5
+    elif y:
+        years = float(y.group(1))
+    if years is not None and years >= 1900:
+        return None   # a year ("2020年"), not a duration
+    if mo:
+        months = float(mo.group(1))
+    if years is None:
+        if re.search(r"\bhalf (a|an) year\b|半年", t):
+            months = (months or 0) + 6
+        elif re.search(r"\b(a|an|one) (year|yr)\b|\bover a year\b|\ba year\b", t):
             years = 1.0
-        elif re.fullmatch(r"\d+(\.\d+)?", t):
-            return None  # a bare number: months or years? ask again
+        elif re.search(r"\ba couple of years\b", t):
+            years = 2.0
+        elif re.search(r"\ba decade\b", t):
+            years = 10.0
     if years is None and months is None:
         return None
-    total = (years or 0) * 12 + (months or 0) + (half * 12 if years is not None and half else 0)
-    if years is None and half and months is not None:
-        total = months + 0.5
-    return round(total, 1)
+    total = (years or 0) * 12 + (months or 0)
+    if years is not None and not half and re.search(r"and (a )?half|年半", t):
+        total += 6
+    if _UNDER.search(t):
+        total -= 1
+    elif _OVER.search(t) and not mo:
+        total += 1
+    if total < 0:
+        return None
+    return Duration(round(total, 1), approx)
+
+
+def parse_duration_months(text: str, today: dt.date) -> Optional[float]:
+    """The number of months in a duration, or None (see parse_duration)."""
+    d = parse_duration(text, today)
+    return None if d is None else d.months
 
 
 # --------------------------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from ttps_logic.params import launch_date
 from ttps_logic.work import months_between
 
 from . import parsing
-from .facts import SKIPPED, UNKNOWN
+from .facts import SKIPPED, UNKNOWN, income_items
 
 OFFICIAL_LIST = "https://www.immd.gov.hk/pdf/aggregate_list.pdf"
 LARGE_UNIT_CURRENCIES = {"JPY", "KRW", "IDR", "VND", "INR", "PHP", "THB", "HUF", "ISK", "CLP",
@@ -48,48 +48,105 @@ def _text(value: Any) -> str:
 
 
 def validate_income(value: Any, intent: Optional[str] = None) -> Verdict:
-    if isinstance(value, dict):  # already normalised
+    """One or more amounts ("HK$1M salary plus HK$2M dividends"), each with its currency and
+    kind when the person said them. A new income replaces the old one, with its currency and
+    kind answers."""
+    if isinstance(value, (dict, list)):  # already normalised
         return Verdict(value)
     text = _text(value)
     if said_dont_know(text, intent):
-        return Verdict(UNKNOWN)
-    if re.search(r"\b(no income|none|nothing|zero|unemployed)\b|没有收入|沒有收入", text, re.I):
-        return Verdict({"amount": "0", "currency": "HKD", "type": "salary"})
+        return Verdict(UNKNOWN, also={"income_currency": None, "income_type": None})
+    if re.search(r"\b(no income|none|nothing|zero|unemployed|no salary|not working)\b|没有收入|沒有收入|冇收入|无收入|無收入", text, re.I) \
+            and not parsing.parse_incomes(text):
+        return Verdict([{"amount": "0", "currency": "HKD", "type": "salary"}],
+                       also={"income_currency": None, "income_type": None})
     if re.search(r"(^|\s)-\s*\d", text):
         return Verdict(message="Income can't be negative. What was your total income in the "
                                "12 months before applying?")
-    money = parsing.parse_money(text)
-    if money is None:
+    items = parsing.parse_incomes(text)
+    if not items:
         return Verdict(message="Sorry, I couldn't find an amount in that. Please give your income "
                                "for the last 12 months, for example “HK$2.6M”, “RMB 1.8 million” "
                                "or “USD 330k”.")
-    currency = None if money.currency == "USD?" else money.currency
-    limit = 1e12 if currency in LARGE_UNIT_CURRENCIES else 1e9
-    if money.amount > limit:
-        return Verdict(message=f"{money.amount:,.0f} looks far too large for a year's income. "
-                               "Could you check the amount (and the currency)?")
-    normalised = {"amount": format(money.amount.normalize(), "f"), "currency": currency,
-                  "type": money.type}
+    out = []
+    for money in items:
+        currency = None if money.currency == "USD?" else money.currency
+        limit = 1e12 if currency in LARGE_UNIT_CURRENCIES else 1e9
+        if money.amount > limit:
+            return Verdict(message=f"{money.amount:,.0f} looks far too large for a year's income. "
+                                   "Could you check the amount (and the currency)?")
+        out.append({"amount": format(money.amount.normalize(), "f"), "currency": currency,
+                    "type": money.type})
     note = None
-    if money.type == "investment":
-        note = ("Note: income from personal investments doesn't count for Category A. If you "
-                "also have salary or business income, tell me that amount instead.")
-    return Verdict(normalised, message=note, also={"income_currency": currency})
+    if all(i["type"] == "investment" for i in out):
+        note = ("Noted. Income from personal investments doesn't count for Category A. If you "
+                "also had salary or business income, tell me that amount too.")
+    return Verdict(out, message=note, also={"income_currency": None, "income_type": None})
 
 
-def validate_currency(value: Any, intent: Optional[str] = None) -> Verdict:
+def validate_currency(value: Any, intent: Optional[str] = None,
+                      income: Any = None) -> Verdict:
+    """The currency of the amounts given without one; it is written into those items."""
     text = _text(value).strip()
     if said_dont_know(text, intent):
         return Verdict(UNKNOWN)
+    code = None
     lowered = text.lower()
-    for word, code in sorted(parsing.CURRENCY_WORDS.items(), key=lambda kv: -len(kv[0])):
-        if word in lowered and code != "USD?":
-            return Verdict(code)
-    if re.fullmatch(r"[A-Za-z]{3}", text) and pycountry.currencies.get(alpha_3=text.upper()):
-        return Verdict(text.upper())
-    return Verdict(message="Which currency is that in? Please give a currency such as HKD, RMB, "
-                           "USD or GBP.",
-                   buttons=[{"title": c, "payload": c} for c in ("HKD", "RMB", "USD", "GBP", "EUR")])
+    for word, c in sorted(parsing.CURRENCY_WORDS.items(), key=lambda kv: -len(kv[0])):
+        if word in lowered and c != "USD?":
+            code = c
+            break
+    if code is None and re.fullmatch(r"[A-Za-z]{3}", text) and pycountry.currencies.get(alpha_3=text.upper()):
+        code = text.upper()
+    if code is None:
+        return Verdict(message="Which currency is that in? Please give a currency such as HKD, RMB, "
+                               "USD or GBP.",
+                       buttons=[{"title": c, "payload": c} for c in ("HKD", "RMB", "USD", "GBP", "EUR")])
+    items = [dict(i, currency=i.get("currency") or code) for i in income_items(income)]
+    return Verdict(code, also={"income": items} if items else {})
+
+
+def inherit_kind(items: Any, previous: Any) -> Any:
+    """A corrected or what-if amount said without its kind ("actually it was 2.7M") keeps the
+    kind of the income it replaces, when that was a single kind."""
+    new, old = income_items(items), income_items(previous)
+    kinds = {i.get("type") for i in old}
+    if new and old and len(kinds) == 1 and None not in kinds and all(not i.get("type") for i in new):
+        return [dict(i, type=next(iter(kinds))) for i in new]
+    return items
+
+
+INCOME_KINDS = {"salary": "salary", "business_profit": "business_profit",
+                "investment": "investment", "stock_options": "stock_options",
+                "allowance": "allowance"}
+
+
+def validate_income_type(value: Any, intent: Optional[str] = None, income: Any = None) -> Verdict:
+    """The kind of the amounts given without one: salary (employment), own business, or
+    investments. "A mix" or "not sure" leaves it to ttps_logic as of unknown kind."""
+    text = _text(value)
+    if said_dont_know(text, intent) or re.search(r"\b(mix|mixed|both|all of them|several)\b|都有|混合", text, re.I):
+        kind = "other"
+    else:
+        kind = parsing.income_type(text)
+        if kind is None and re.search(r"\b(job|work|employ|employer|company pays?)\b|打工|返工|上班", text, re.I):
+            kind = "salary"
+    if kind is None:
+        return Verdict(message="Sorry, which kind of income is it: salary from a job, profit from "
+                               "your own business, or investment income (dividends, interest, rent)?",
+                       buttons=INCOME_TYPE_BUTTONS)
+    items = [dict(i, type=i.get("type") or kind) for i in income_items(income)]
+    note = None
+    if kind == "other":
+        note = ("OK. If part of it is salary or business income and part investments, you can tell "
+                "me the amounts separately, e.g. “HK$1M salary and HK$2M dividends”.")
+    return Verdict(kind, message=note, also={"income": items} if items else {})
+
+
+INCOME_TYPE_BUTTONS = [{"title": "Salary / employment", "payload": "salary"},
+                       {"title": "My own business", "payload": "business profit"},
+                       {"title": "Investments", "payload": "investment income"},
+                       {"title": "A mix / not sure", "payload": "a mix"}]
 
 
 def validate_has_degree(value: Any, intent: Optional[str] = None) -> Verdict:
@@ -97,9 +154,13 @@ def validate_has_degree(value: Any, intent: Optional[str] = None) -> Verdict:
     name of a university (yes, and that settles the next question too)."""
     text = _text(value)
     if not isinstance(value, bool) and value != UNKNOWN and not said_dont_know(text, intent):
-        if re.search(r"\bonly (a |an )?(master|phd|doctor|mba)|\bno bachelor", text, re.I):
+        if re.search(r"\bonly (a |an |have )?(master|phd|doctor|mba|diploma|associate)|\bno bachelor|"
+                     r"\bno degree|\bnever (went to|finished) (uni|university|college)", text, re.I):
             return Verdict(False)
-        if parsing.parse_yes_no(text) is None and registry().resolve(text).status != "not_found":
+        if re.search(r"\bbachelor|\bundergrad|\bb\.?\s?(sc|a|eng|com|ba)\b|\bbs\b|本科|学士|學士", text, re.I) \
+                and not re.search(r"\b(no|not|never|don'?t|didn'?t)\b", text, re.I):
+            return Verdict(True)
+        if parsing.parse_yes_no(text) is None and registry().resolve(text).status == "matched":
             return Verdict(True, also={"university": text})
     verdict = validate_yes_no_unknown(value, intent)
     if not verdict.ok:
@@ -161,9 +222,13 @@ def validate_work_months(value: Any, today: dt.date, graduation: Optional[str],
                            buttons=[{"title": f"{n} months", "payload": f"{n} months"},
                                     {"title": f"{n} years", "payload": f"{n} years"}])
         parsed = parsing.parse_duration_months(text, today)
+        if parsed is None and re.fullmatch(r"\s*(yes|yeah|yep|some|a few years|a while|many years|"
+                                           r"several years|a long time)\s*[.!]*\s*", text, re.I):
+            return Verdict(message="How long, roughly? For example “18 months”, “3.5 years” or "
+                                   "“since 2021”. Only full-time or self-employed work counts.")
         if parsed is None:
-            return Verdict(message="Sorry, I didn't get how long. For example “18 months”, "
-                                   "“3.5 years” or “none”.")
+            return Verdict(message="Sorry, I didn't get how long you have worked. For example "
+                                   "“18 months”, “3.5 years”, “since 2021” or “none”.")
         months = parsed
     if months < 0 or months > 600:
         return Verdict(message="That doesn't look right. How many months or years of full-time "

@@ -4,7 +4,7 @@ from actions.actions import (ActionApplyCorrection, ActionAssess, ActionAskSlotI
                              ActionHandoff, ActionWhatIf)
 from conftest import make_tracker
 
-C_APPLICANT = {"income": {"amount": "600000", "currency": "HKD", "type": "salary"},
+C_APPLICANT = {"income": [{"amount": "600000", "currency": "HKD", "type": "salary"}],
                "has_degree": True, "university": "Tsinghua University",
                "graduation_date": "2024-07", "work_months": 14.0, "nationality": "CN"}
 
@@ -42,7 +42,7 @@ async def test_capture_facts_given_before_asked(dispatcher):
     updates = slot_events(await ActionCaptureFacts().run(dispatcher, tracker, {}))
     assert updates["university"] == "Massachusetts Institute of Technology"
     assert updates["has_degree"] is True
-    assert updates["income"]["amount"] == "3000000"
+    assert updates["income"][0]["amount"] == "3000000"
 
 
 async def test_confirmation_lists_the_facts(dispatcher):
@@ -60,7 +60,8 @@ async def test_correction_after_verdict_reassesses(dispatcher):
                            entities=[{"entity": "income", "value": "2.7M HKD"}])
     d2 = type(dispatcher)()
     updates = slot_events(await ActionApplyCorrection().run(d2, tracker, {}))
-    assert updates["income"]["amount"] == "2700000"
+    assert updates["income"][0]["amount"] == "2700000"
+    assert updates["income"][0]["type"] == "salary"   # the corrected amount keeps its kind
     assert updates["assessment"]["eligible_categories"] == ["A", "C"]
     assert "eligible" in d2.messages[0]["text"]
 
@@ -105,8 +106,18 @@ async def test_fallback_offers_choices_then_a_person(dispatcher):
     await ActionFallback().run(dispatcher, make_tracker(events=[_user("nlu_fallback")]), {})
     assert len(dispatcher.messages[0]["buttons"]) == 3
     d2 = type(dispatcher)()
-    await ActionFallback().run(d2, make_tracker(events=[_user("nlu_fallback"), _user("nlu_fallback")]), {})
+    events = await ActionFallback().run(
+        d2, make_tracker(events=[_user("nlu_fallback")] * 3), {})
     assert "2868 3780" in d2.messages[0]["text"]
+    # never leaves Rasa predicting again after a fallback (that loops to the circuit breaker)
+    assert events == [{"event": "rewind", "timestamp": None}] or events[0]["event"] == "rewind"
+
+
+async def test_fallback_in_the_form_hands_back_to_the_form(dispatcher):
+    events = await ActionFallback().run(
+        dispatcher, make_tracker(events=[_user("nlu_fallback")], active_loop="eligibility_form",
+                                 requested_slot="income"), {})
+    assert events == [{"event": "followup", "timestamp": None, "name": "eligibility_form"}]
 
 
 async def test_handoff_summarises_what_was_asked(dispatcher):

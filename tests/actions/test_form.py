@@ -18,11 +18,16 @@ def run(slot, value, dispatcher, **kw):
 
 
 @pytest.mark.parametrize("text,expected", [
-    ("3.2M HKD", {"amount": "3200000", "currency": "HKD", "type": "salary"}),
-    ("USD 330k", {"amount": "330000", "currency": "USD", "type": "salary"}),
-    ("2.6M", {"amount": "2600000", "currency": None, "type": "salary"}),
+    ("3.2M HKD salary", [{"amount": "3200000", "currency": "HKD", "type": "salary"}]),
+    ("USD 330k", [{"amount": "330000", "currency": "USD", "type": None}]),
+    ("2.6M", [{"amount": "2600000", "currency": None, "type": None}]),
+    ("HK$1M salary plus HK$2M dividends", [{"amount": "1000000", "currency": "HKD", "type": "salary"},
+                                           {"amount": "2000000", "currency": "HKD", "type": "investment"}]),
+    ("around 4 million HKD, all dividends and interest from my investments",
+     [{"amount": "4000000", "currency": "HKD", "type": "investment"}]),
 ])
 def test_income_accepted(text, expected, dispatcher):
+    # a kind nobody stated stays unknown (None): it is asked when it matters, never assumed
     assert run("income", text, dispatcher)["income"] == expected
 
 

@@ -1,0 +1,181 @@
+"""Which facts a message gives, whatever question is pending.
+
+People answer in their own words, answer a different question than the one asked, give several
+facts at once, or correct an earlier answer in passing. ``understand`` reads one message and
+returns the raw value it found for each fact slot; the validators (actions/validation.py) then
+check and normalise each one. Two kinds of evidence are used:
+
+* the answer to the pending question: the whole message is read as that answer (unless the
+  message is something else entirely: a greeting, a question about the scheme, "start over" …);
+* facts given unprompted: only with clear evidence — an entity found by the NLU, or the words
+  that go with a fact ("graduated in 2016", "7 years of work", "HK$3M", "I'm British").
+
+No Rasa import here: this module is unit-tested on plain strings.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any, Optional
+
+from . import parsing
+
+# Messages that are about something else: never read as the answer to the pending question.
+CONTROL_INTENTS = {"what_if", "start_over", "stop", "human_handoff", "bot_challenge"}
+OTHER_INTENTS = {"greet", "goodbye", "thanks", "chitchat", "out_of_scope", "check_eligibility",
+                 "faq"}
+
+_QUESTION = re.compile(
+    r"\?\s*$|？\s*$|^\s*(what|what's|whats|how|why|when|where|which|who|is|are|can|could|do|does|"
+    r"did|will|would|should|may|must|tell me|explain)\b|吗\s*$|嗎\s*$|呢\s*$|係咪|有冇|點樣|怎么|怎麼|什么|甚麼|什麼",
+    re.I)
+_SEGMENTS = re.compile(r",(?!\d{3})|[;，；。]|\band\b|\bplus\b|\balso\b|以及|另外|还有|還有")
+_GRAD_CUE = re.compile(
+    r"graduat|\bgrad\b|class of|alum|bachelor|\bb\.?\s?(sc|a|eng|com|bus)\b|\bbs\b|degree|"
+    r"finished (uni|university|college|school|my degree|my studies)|completed (my )?(degree|studies)|"
+    r"毕业|畢業|本科|学士|學士|大学毕业|大學畢業", re.I)
+_WORK_CUE = re.compile(
+    r"\bwork|\bworked|\bworking|experience|\bjob\b|employ|career|full[- ]time|self[- ]employ|"
+    r"freelanc|in industry|工作|经验|經驗|做咗|做了|返工|上班|打工", re.I)
+_APPLY_CUE = re.compile(r"\bapply(ing)?\b.*\b(in|on|next|this|from|by|around)\b|申请|申請", re.I)
+_DEGREE_YES = re.compile(
+    r"\bbachelor|\bundergrad|\bb\.?\s?(sc|a|eng|com|bus|ba)\b|\bbs\b|first degree|"
+    r"本科|学士|學士", re.I)
+_DEGREE_NO = re.compile(
+    r"\bno (bachelor|degree|university)|\bnever (went to|attended|finished) (uni|university|college)|"
+    r"\bdidn'?t (go to|finish|attend) (uni|university|college)|\bonly (a |an |have )?(master|phd|"
+    r"doctor|mba|diploma|associate|high school)|\bno bachelor|没有学位|沒有學位|冇學位|冇讀大學", re.I)
+_NONLOCAL_YES = re.compile(r"non[- ]?local|student visa|study visa|非本地|学生签证|學生簽證", re.I)
+_NONLOCAL_NO = re.compile(r"\b(was|as) a local student|\blocal student\b(?!.*non)|本地生|本地学生|本地學生", re.I)
+_NATIONALITY_CUE = re.compile(
+    r"\b(i am|i'm|im|i’m)\s+(an?\s+)?(?P<a>[a-z][a-z\s-]{2,30}?)\s*(citizen|national|passport)?\s*(?:$|[,.;!])|"
+    r"\b(?P<b>[a-z][a-z\s-]{2,30}?)\s+(citizen|national|passport( holder)?)\b|"
+    r"\bnationality\s*(is|:)?\s*(?P<c>[a-z][a-z\s-]{2,30})|"
+    r"(?:国籍|國籍)\s*(?:是|係|:|：)?\s*(?P<d>\S{1,10})",
+    re.I)
+
+
+def is_question(text: str) -> bool:
+    return bool(_QUESTION.search(text or ""))
+
+
+def _segments(text: str) -> list[str]:
+    out, pos = [], 0
+    for m in _SEGMENTS.finditer(text):
+        out.append(text[pos:m.start()])
+        pos = m.end()
+    out.append(text[pos:])
+    return [s for s in out if s.strip()]
+
+
+def find_graduation(text: str, entities: dict[str, str], today: dt.date) -> Optional[str]:
+    """'graduated in 2016', 'MIT bachelor 2016', 'class of 2019', '2020年6月毕业'."""
+    if entities.get("graduation_date"):
+        return entities["graduation_date"]
+    for seg in _segments(text):
+        has_uni = bool(entities.get("university")) and entities["university"].lower() in seg.lower()
+        if not (_GRAD_CUE.search(seg) or has_uni) or _WORK_CUE.search(seg):
+            continue
+        if re.search(r"\bsince\b|\bfrom\s+(19|20)\d\d", seg, re.I):
+            continue
+        m = re.search(r"((?:(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+)?"
+                      r"(?:19|20)\d\d(?:\s*年\s*\d{1,2}\s*月)?)", seg, re.I)
+        if m and not re.match(r"\s*(years?|yrs?)", seg[m.end():], re.I):
+            return m.group(1)
+        m = re.search(r"\b(last year|this year|\d+ years? ago)\b", seg, re.I)
+        if m and _GRAD_CUE.search(seg):
+            return m.group(1)
+    return None
+
+
+def find_work(text: str, entities: dict[str, str], today: dt.date) -> Optional[str]:
+    """'7 years of work', 'I've worked since 2019', 'about eight years full time'."""
+    if entities.get("work_duration"):
+        span = entities["work_duration"]
+        # the NLU often marks only "8 years" in "8 and a half years" or "about 8 years": widen
+        for seg in _segments(text):
+            if span.lower() in seg.lower() and parsing.parse_duration(seg, today) is not None:
+                return seg
+        return span
+    for seg in _segments(text):
+        if _WORK_CUE.search(seg) and parsing.parse_duration(seg, today) is not None:
+            return seg
+    return None
+
+
+def find_nationality(text: str, entities: dict[str, str]) -> Optional[str]:
+    if entities.get("nationality"):
+        return entities["nationality"]
+    m = _NATIONALITY_CUE.search(text or "")
+    if m:
+        word = next(g for g in (m.group("a"), m.group("b"), m.group("c"), m.group("d")) if g)
+        if parsing.parse_nationality(word) is not None:
+            return word
+    segments = _segments(text or "")
+    for seg in segments[1:] if len(segments) > 1 else []:
+        # a list of facts ending "…, 7 years of work, British": a short item that is a nationality
+        if len(seg.split()) <= 2 and parsing.parse_nationality(seg.strip()) is not None:
+            return seg.strip()
+    return None
+
+
+def find_university(text: str, entities: dict[str, str]) -> Optional[str]:
+    if entities.get("university"):
+        return entities["university"]
+    m = re.search(r"\b(?:studied at|graduated from|degree from|bachelor'?s? (?:degree )?(?:from|at)|"
+                  r"alumn(?:us|a|i) of|went to)\s+(?:the\s+)?([A-Z][\w&.'-]*(?:\s+(?:of|and|de|for|"
+                  r"[A-Z][\w&.'-]*))*)", text or "")
+    if m:
+        return m.group(1).strip()
+    return None
+
+
+def understand(text: str, entities: dict[str, str], intent: Optional[str],
+               requested: Optional[str], today: dt.date) -> dict[str, Any]:
+    """Raw values, by slot, that this message gives. An empty result means the message gives
+    no fact (then the form lets the dialogue rules answer it)."""
+    text = text or ""
+    if intent in CONTROL_INTENTS or text.startswith("/") and intent not in ("dont_know", "affirm", "deny"):
+        return {}
+    question = is_question(text)
+    answers_pending = requested is not None and intent not in OTHER_INTENTS
+    if intent == "faq" and requested is not None and not question:
+        answers_pending = True   # "around 4M HKD, all dividends" reads like a question about income
+    found: dict[str, Any] = {}
+    if question and intent not in ("inform", "correct_fact", "dont_know", "affirm", "deny"):
+        return found   # a question in the middle of the form: let the rules answer it
+
+    if entities.get("income") or any(m.strong for m in parsing.parse_incomes(text)):
+        found["income"] = text   # the validator reads every amount in it, with its kind
+    grad = find_graduation(text, entities, today)
+    if grad:
+        found["graduation_date"] = grad
+    work = find_work(text, entities, today)
+    if work:
+        found["work_months"] = work
+    uni = find_university(text, entities)
+    if uni:
+        found["university"] = uni
+    nat = find_nationality(text, entities)
+    if nat:
+        found["nationality"] = nat
+    if entities.get("application_date") or (_APPLY_CUE.search(text) and parsing.parse_date(text, today, "future")):
+        found["application_date"] = entities.get("application_date") or text
+    if _DEGREE_NO.search(text):
+        found["has_degree"] = False
+    elif _DEGREE_YES.search(text):
+        found["has_degree"] = True
+    if _NONLOCAL_YES.search(text) and not re.search(r"\bnot\b|\bwasn'?t\b", text, re.I):
+        found["hk_nonlocal"] = True
+    elif _NONLOCAL_NO.search(text):
+        found["hk_nonlocal"] = False
+
+    if answers_pending and not found:
+        found[requested] = text   # nothing else in it: it is the answer to the question asked
+    elif answers_pending and requested in ("has_degree", "hk_nonlocal", "income_currency",
+                                           "income_type") and requested not in found \
+            and intent in ("affirm", "deny", "dont_know"):
+        found[requested] = text
+    return found
+
+
