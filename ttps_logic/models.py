@@ -148,24 +148,15 @@ class WorkPeriod(_Input):
 
 
 def normalise_nationality(value: str) -> str:
-    """ISO 3166-1 alpha-2 code from a code or an English name ('CN', 'CHN', 'China')."""
-    text = value.strip()
-    country = None
-    if len(text) in (2, 3) and text.isalpha():
-        country = pycountry.countries.get(**{f"alpha_{len(text)}": text.upper()})
-    if country is None:
-        try:
-            country = pycountry.countries.lookup(text)
-        except LookupError:
-            try:
-                matches = pycountry.countries.search_fuzzy(text)
-            except LookupError:
-                matches = []
-            if len(matches) == 1:
-                country = matches[0]
-    if country is None:
-        raise ValueError(f"{value!r} is not a country we know; give an ISO code such as CN or GB")
-    return country.alpha_2
+    """The code of a nationality given as an ISO code, a name or a demonym ('CN', 'CHN', 'China',
+    'Cuban'), or one of the special residence codes of ttps_logic.nationality ('CN-MAINLAND').
+
+    Delegates to ``nationality.resolve_nationality``; an ambiguous answer ("Korean"), a spelling
+    correction that would need confirming, or an unknown word raises ValueError."""
+    from .nationality import normalise_code
+    code = normalise_code(value.strip() if isinstance(value, str) else value)
+    assert code is not None
+    return code
 
 
 class Facts(_Input):
