@@ -192,11 +192,22 @@ def assess(facts: Union[Facts, Mapping[str, Any]]) -> Assessment:
         general=general,
         conditions_of_stay={
             "job_offer_required": param("stay.job_offer_required", day),
+            # stay.initial is keyed on the approval date: `initial_stay_months` is the stay for
+            # an approval on the application date; the other two give every value an approval
+            # on or after it can get, and the approval dates each covers.
             "initial_stay_months": stay,
+            "initial_stay_months_possible": rules.possible_stays(day),
+            "initial_stay_by_approval_date": list(rules.initial_stay_by_approval(day)),
             "initial_stay_granted_once": param("stay.initial_once", day),
+            # per category; null where no source states a pattern (from 16 Oct 2024)
             "limit_of_stay_pattern": param("stay.pattern", day),
+            "extension_of_stay": param("stay.extension", day),
+            "top_tier_extension": param("stay.top_tier", day),
             "category_c_annual_quota": param("quota.c_annual", day),
+            # contact_phone rests on the scheme text given to the project alone (sources.yaml);
+            # status_enquiry_phone is the official 24-hour application-status line.
             "contact_phone": param("contact.phone", day),
+            "status_enquiry_phone": param("contact.status_phone", day),
             "fees_hkd": param("fees.hkd", day),
             "extension_acceptance_window": param("extension.acceptance_window", day),
             "processing_weeks": param("processing.weeks", day),
@@ -205,8 +216,14 @@ def assess(facts: Union[Facts, Mapping[str, Any]]) -> Assessment:
         institutions=matches,
         income=conversions,
         work_months=_work_summary(facts, day),
-        caveat=render("text", "caveat", {}),
+        caveat=_caveat(day),
     )
+
+
+def _caveat(day: dt.date) -> str:
+    status_phone = param("contact.status_phone", day)
+    return render("text", "caveat" if status_phone else "caveat_no_status_line",
+                  {"phone": param("contact.phone", day), "status_phone": status_phone})
 
 
 def _work_summary(facts: Facts, day: dt.date) -> dict[str, Any]:

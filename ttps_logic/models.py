@@ -221,7 +221,8 @@ class Facts(_Input):
 class SourceRef(BaseModel):
     key: str
     title: str
-    url: str
+    url: Optional[str] = Field(description="Address of the source; null when it has none (the "
+                                           "scheme text given to the project)")
     date: Optional[dt.date] = None
 
 

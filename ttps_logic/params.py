@@ -22,15 +22,20 @@ class DataError(RuntimeError):
     """The data files are inconsistent (a gap, an overlap, an unknown source)."""
 
 
+SOURCE_KINDS = ("official", "official-copy", "news", "third-party", "project-given",
+                "reconstruction", "data")
+
+
 @dataclass(frozen=True)
 class Source:
     key: str
     title: str
-    url: str
+    url: str | None        # None: the source has no address of its own (text given to the project)
     date: dt.date | None
+    kind: str = "official"
 
     def as_dict(self) -> dict[str, Any]:
-        return {"key": self.key, "title": self.title, "url": self.url,
+        return {"key": self.key, "title": self.title, "url": self.url, "kind": self.kind,
                 "date": self.date.isoformat() if self.date else None}
 
 
@@ -75,7 +80,12 @@ def _load_yaml(name: str) -> Any:
 @lru_cache(maxsize=1)
 def sources() -> dict[str, Source]:
     raw = _load_yaml("sources.yaml")
-    return {k: Source(k, v["title"], v["url"], v.get("date")) for k, v in raw.items()}
+    out = {}
+    for k, v in raw.items():
+        if v.get("kind") not in SOURCE_KINDS:
+            raise DataError(f"source {k!r}: kind must be one of {', '.join(SOURCE_KINDS)}")
+        out[k] = Source(k, v["title"], v.get("url"), v.get("date"), v["kind"])
+    return out
 
 
 def _source(key: str, where: str) -> Source:
@@ -113,6 +123,19 @@ def clause_table() -> dict[str, tuple[ClauseVersion, ...]]:
 
 def versions_on(versions, day: dt.date) -> list:
     return [v for v in versions if v.covers(day)]
+
+
+def param_versions_from(key: str, day: dt.date) -> tuple[Version, ...]:
+    """The versions of a parameter in force on ``day`` or later, in date order (for values keyed
+    on a later event than the application, e.g. the approval date of the initial stay)."""
+    return _param_versions_from(key, segment_start(day))
+
+
+@lru_cache(maxsize=1024)
+def _param_versions_from(key: str, day: dt.date) -> tuple[Version, ...]:
+    _, versions = parameter_table()[key]
+    return tuple(sorted((v for v in versions if v.end is None or v.end >= day),
+                        key=lambda v: v.start))
 
 
 @lru_cache(maxsize=1)
@@ -193,12 +216,21 @@ def launch_date() -> dt.date:
     return versions[0].value
 
 
-def change_dates() -> list[dt.date]:
-    """Every day on which some parameter changes (for boundary tests)."""
+def _starts_and_ends(all_versions) -> list[dt.date]:
     days = set()
-    for _, versions in parameter_table().values():
+    for versions in all_versions:
         for v in versions:
             days.add(v.start)
             if v.end:
                 days.add(v.end + dt.timedelta(days=1))
     return sorted(days)
+
+
+def change_dates() -> list[dt.date]:
+    """Every day on which some parameter changes (for boundary tests)."""
+    return _starts_and_ends(v for _, v in parameter_table().values())
+
+
+def clause_change_dates() -> list[dt.date]:
+    """Every day on which some clause's wording changes (for boundary tests)."""
+    return _starts_and_ends(clause_table().values())

@@ -7,6 +7,22 @@ from .text import templates
 _MARK = {True: "✓", False: "✗", None: "?"}
 
 
+def preference(assessment: Assessment, lang: str = "en") -> str:
+    """Why A comes before B and B before C, as on the application date: C has a quota, and
+    Category A's longer initial stay exists only for approvals from 16 Oct 2024."""
+    t = templates(lang)["text"]
+    stay = assessment.conditions_of_stay
+    possible = stay["initial_stay_months_possible"]
+    a, b = possible["A"], possible["B"]
+    if min(a) > max(b):
+        return t["preference"].format(a=min(a), b=max(b))
+    if max(a) > max(b):
+        longer = next(p for p in stay["initial_stay_by_approval_date"] if p["months"]["A"] == max(a))
+        return t["preference_by_approval"].format(a_high=max(a), a_low=min(a),
+                                                  a_from=longer["approved_from"])
+    return t["preference_same_stay"].format(b=max(b))
+
+
 def explain(assessment: Assessment, lang: str = "en") -> str:
     t = templates(lang)
     lines = [t["text"]["heading"].format(application_date=assessment.application_date),
@@ -22,7 +38,7 @@ def explain(assessment: Assessment, lang: str = "en") -> str:
         lines.append(t["text"]["eligible"].format(
             categories=", ".join(assessment.eligible_categories)))
         if len(assessment.eligible_categories) > 1:
-            lines.append(t["text"]["preference"])
+            lines.append(preference(assessment, lang))
     else:
         lines.append(t["text"]["none"])
     missing = [m for r in assessment.categories.values() for m in r.to_find_out]

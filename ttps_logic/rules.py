@@ -17,7 +17,7 @@ import pycountry
 from . import fx, work
 from .institutions import Institution, Resolution
 from .models import Conversion, Degree, Facts, IncomeItem, Reason
-from .params import param, segment_start
+from .params import param, param_versions_from, segment_start
 from .text import fast_construct, reason
 
 
@@ -279,7 +279,7 @@ def _quota(day: dt.date) -> Reason:
 
 
 # ---------------------------------------------------------------------------------------------
-# intro.nationals, criteria.preamble, stay.initial, stay.pattern — general
+# intro.nationals, criteria.preamble, stay.* — general
 
 
 @lru_cache(maxsize=512)
@@ -304,17 +304,67 @@ def rule_nationality(facts: Facts, day: dt.date) -> Reason:
 
 
 def general_information(day: dt.date) -> tuple[Reason, ...]:
-    """criteria.preamble, stay.initial, stay.pattern: what every applicant should know."""
+    """criteria.preamble, stay.initial, stay.pattern, stay.extension, stay.top_tier: what every
+    applicant should know about the rules in force on the application date."""
     return _general(segment_start(day))
+
+
+def initial_stay_by_approval(day: dt.date) -> tuple[dict, ...]:
+    """stay.initial: the initial stay is keyed on the APPROVAL date (Category A's 36 months apply
+    to approvals from 16 Oct 2024), which the engine does not know. An application made on ``day``
+    is approved on ``day`` or later, so it can get the value of every version in force from
+    ``day`` on; each is returned with the approval dates it covers (approved_to None = open)."""
+    return _stay_by_approval(day)
+
+
+@lru_cache(maxsize=4096)
+def _stay_by_approval(day: dt.date) -> tuple[dict, ...]:
+    return tuple({"approved_from": max(v.start, day), "approved_to": v.end, "months": v.value}
+                 for v in param_versions_from("stay.initial_months", day))
+
+
+def possible_stays(day: dt.date) -> dict[str, list[int]]:
+    """Every initial stay, per category, that an application made on ``day`` can be granted."""
+    out: dict[str, list[int]] = {}
+    for period in initial_stay_by_approval(day):
+        for cat, months in period["months"].items():
+            if months not in out.setdefault(cat, []):
+                out[cat].append(months)
+    return out
 
 
 @lru_cache(maxsize=512)
 def _general(day: dt.date) -> tuple[Reason, ...]:
-    stay = param("stay.initial_months", day)
-    return (
-        reason("gen.no_job_offer", "criteria.preamble", day, None, kind="info",
-               job_offer_required=param("stay.job_offer_required", day)),
-        reason("gen.initial_stay", "stay.initial", day, None, kind="info", **stay),
-        reason("gen.pattern", "stay.pattern", day, None, kind="info",
-               pattern=param("stay.pattern", day)),
-    )
+    out = [reason("gen.no_job_offer", "criteria.preamble", day, None, kind="info",
+                  job_offer_required=param("stay.job_offer_required", day))]
+    periods = param_versions_from("stay.initial_months", day)
+    if len(periods) == 1:
+        out.append(reason("gen.initial_stay", "stay.initial", day, None, kind="info",
+                          **periods[0].value))
+    else:
+        # stay.initial by approval date: cite the version in force on each approval period.
+        for v in periods:
+            if v.end is not None:
+                out.append(reason("gen.initial_stay_approved_until", "stay.initial", day, None,
+                                  kind="info", approved_to=v.end, **v.value))
+            else:
+                out.append(reason("gen.initial_stay_approved_from", "stay.initial", v.start,
+                                  None, kind="info", approved_from=v.start, **v.value))
+    # stay.pattern: only where a source states one, for approvals in that period.
+    for v in param_versions_from("stay.pattern", day):
+        patterns = {p for p in v.value.values() if p}
+        if len(patterns) == 1 and all(v.value.values()):
+            out.append(reason("gen.pattern", "stay.pattern", day, None, kind="info",
+                              pattern=patterns.pop(), approved_to=v.end))
+    ext = param("stay.extension", day)
+    out.append(reason("gen.extension" if ext["capped_by_contract"] else "gen.extension_unstated_cap",
+                      "stay.extension", day, None, kind="info", max_years=ext["max_years"]))
+    top = param("stay.top_tier", day)
+    if top["min_years_under_scheme"] is None or top["min_assessable_income_hkd"] is None:
+        out.append(reason("gen.top_tier_unstated", "stay.top_tier", day, None, kind="info",
+                          years=top["extension_years"]))
+    else:
+        out.append(reason("gen.top_tier", "stay.top_tier", day, None, kind="info",
+                          years=top["extension_years"], min_years=top["min_years_under_scheme"],
+                          income=top["min_assessable_income_hkd"]))
+    return tuple(out)

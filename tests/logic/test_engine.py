@@ -32,21 +32,103 @@ def test_before_launch_is_an_input_error():
     assert exc.value.field == "application_date"
 
 
-@pytest.mark.parametrize("day,months_a", [("2024-10-15", 24), ("2024-10-16", 36)])
-def test_initial_stay_for_category_a_changed_on_16_oct_2024(day, months_a):
+@pytest.mark.parametrize("day,months_a,possible_a", [("2024-10-15", 24, [24, 36]),
+                                                    ("2024-10-16", 36, [36])])
+def test_initial_stay_for_category_a_is_keyed_on_the_approval_date(day, months_a, possible_a):
+    """stay.initial: 36 months for Category A approvals from 16 Oct 2024. An application made
+    the day before may be approved on either side, so both values are given."""
     a = assess({"application_date": day})
-    assert a.conditions_of_stay["initial_stay_months"] == {"A": months_a, "B": 24, "C": 24}
-    assert a.conditions_of_stay["job_offer_required"] is False
-    assert a.conditions_of_stay["limit_of_stay_pattern"] == "2+3+3"
+    stay = a.conditions_of_stay
+    assert stay["initial_stay_months"] == {"A": months_a, "B": 24, "C": 24}
+    assert stay["initial_stay_months_possible"] == {"A": possible_a, "B": [24], "C": [24]}
+    periods = stay["initial_stay_by_approval_date"]
+    assert periods[0]["approved_from"] == dt.date.fromisoformat(day)
+    assert periods[-1]["approved_to"] is None and periods[-1]["months"]["A"] == 36
+    if len(periods) == 2:
+        assert periods[0]["approved_to"] == dt.date(2024, 10, 15)
+        assert periods[1]["approved_from"] == dt.date(2024, 10, 16)
+    assert stay["job_offer_required"] is False
+    codes = [r.code for r in a.general if r.clause_id == "stay.initial"]
+    assert codes == (["gen.initial_stay_approved_until", "gen.initial_stay_approved_from"]
+                     if len(periods) == 2 else ["gen.initial_stay"])
+
+
+def test_each_approval_period_cites_its_own_clause_version():
+    a = assess({"application_date": "2024-10-01"})
+    before, after = [r for r in a.general if r.clause_id == "stay.initial"]
+    assert "24 months’ stay" in before.clause_text and before.source.key == "seed_scheme_page"
+    assert "36 months" in after.clause_text and after.source.key == "press_20241101_enhancements"
+    assert "approval date" in before.message and "2024-10-16" in after.message
+
+
+@pytest.mark.parametrize("day", ["2024-10-16", "2025-06-01", "2026-11-25"])
+def test_no_2_3_3_pattern_without_a_source_for_the_date(day):
+    a = assess({"application_date": day})
+    assert a.conditions_of_stay["limit_of_stay_pattern"] == {"A": None, "B": None, "C": None}
+    assert not any("2+3+3" in r.message for r in a.general)
+    assert "2+3+3" not in explain(a)
+
+
+def test_2_3_3_pattern_only_for_approvals_before_16_oct_2024_with_its_end_date():
+    a = assess({"application_date": "2024-06-01"})
+    assert a.conditions_of_stay["limit_of_stay_pattern"] == {"A": "2+3+3", "B": "2+3+3", "C": "2+3+3"}
+    pattern = next(r for r in a.general if r.code == "gen.pattern")
+    assert "2024-10-15" in pattern.message and pattern.source.key == "seed_scheme_page"
+    assert "given to this project" in pattern.message
+
+
+def test_extension_and_top_tier_as_the_current_page_says():
+    a = assess({"application_date": "2026-11-25"})
+    stay = a.conditions_of_stay
+    assert stay["extension_of_stay"] == {"max_years": 3, "capped_by_contract": True,
+                                         "needs": "employment_or_business"}
+    assert stay["top_tier_extension"] == {"extension_years": 6, "min_years_under_scheme": 2,
+                                          "min_assessable_income_hkd": 2000000}
+    codes = {r.code: r for r in a.general}
+    assert "employment contract" in codes["gen.extension"].message
+    assert "HK$2,000,000" in codes["gen.top_tier"].message
+    assert codes["gen.top_tier"].clause_text.startswith("Persons admitted under the TTPS")
+
+
+def test_top_tier_conditions_before_the_2026_page_are_not_invented():
+    a = assess({"application_date": "2025-06-01"})
+    assert a.conditions_of_stay["top_tier_extension"]["min_assessable_income_hkd"] is None
+    assert any(r.code == "gen.top_tier_unstated" for r in a.general)
+    assert any(r.code == "gen.extension_unstated_cap" for r in a.general)
 
 
 def test_clause_version_follows_the_date():
-    before = assess({"application_date": "2024-10-15"})
-    after = assess({"application_date": "2024-10-16"})
-    stay_before = next(r for r in before.general if r.clause_id == "stay.initial")
-    stay_after = next(r for r in after.general if r.clause_id == "stay.initial")
-    assert "24 months’ stay" in stay_before.clause_text
-    assert "36 months (Category A)" in stay_after.clause_text
+    def stay_clause(day):
+        return next(r for r in assess({"application_date": day}).general
+                    if r.clause_id == "stay.initial")
+    assert "24 months’ stay" in stay_clause("2024-10-15").clause_text
+    gap = stay_clause("2025-06-01")
+    assert gap.clause_text.startswith("[official wording not available; summary]")
+    assert "36 months (Category A)" in stay_clause("2026-01-01").clause_text
+    assert stay_clause("2026-01-01").source.key == "immd_ttps_2026"
+
+
+@pytest.mark.parametrize("day,fragment", [
+    ("2024-09-01", "Category A gives 36 months if the application is approved on or after 2024-10-16"),
+    ("2026-11-25", "Category A gives the longest initial stay (36 months against 24)"),
+])
+def test_preference_explanation_is_dated(day, fragment):
+    a = assess({"application_date": day,
+                "income": [{"amount": 3000000, "currency": "HKD", "type": "salary"}],
+                "degrees": [{"university": "MIT", "level": "bachelor", "graduation_date": "2015"}],
+                "work_experience_months": 60})
+    assert a.eligible_categories == ["A", "B"]
+    text = explain(a)
+    assert fragment in text
+    assert "longest initial stay" not in text or day >= "2024-10-16"
+
+
+@pytest.mark.parametrize("day,status_line", [("2025-12-31", False), ("2026-01-01", True)])
+def test_caveat_labels_the_enquiry_numbers(day, status_line):
+    a = assess({"application_date": day})
+    assert "2868 3780 (the number in the scheme text given to this project)" in a.caveat
+    assert ("(852) 3160 8663" in a.caveat) is status_line
+    assert a.conditions_of_stay["status_enquiry_phone"] == ("(852) 3160 8663" if status_line else None)
 
 
 def test_list_and_rules_versions_are_dated():
