@@ -56,40 +56,47 @@ def _match(res: Resolution, day: dt.date) -> InstitutionMatch:
         country_code=inst and inst.country_code, provenance=inst and inst.provenance,
         confidence=inst and inst.confidence, added=inst and inst.added,
         removed=inst and inst.removed,
-        listed_on_application_date=inst.listed_on(day) if inst else None)
+        listed_on_application_date=inst.listed_on(day) if inst else None,
+        arm=res.arm and {"name": res.arm.name, "kind": res.arm.kind, "accepted": res.arm.accepted,
+                         "via": res.arm.via, "parent_id": res.arm.parent.id,
+                         "parent_name": res.arm.parent.name},
+        others=list(res.others))
 
 
-def _degree_routes(facts: Facts, day: dt.date, nationality: Reason,
+def _degree_routes(facts: Facts, day: dt.date, person: list[Reason],
                    changes: list[Change]) -> tuple[list[Reason], list[Reason], list[InstitutionMatch]]:
-    """Categories B and C for the best of the applicant's degrees."""
+    """Categories B and C for the best of the applicant's degrees; ``person`` holds the
+    conditions on the person (nationality, residence) that every category carries."""
     reg = registry()
     if facts.degrees is None:
         missing = rules.reason("deg.missing", "note.2", day, None)
-        b = [missing, rules.rule_b_work(rules.work_months(facts, None, day, True), day)]
-        c = [missing, rules.rule_c_work(rules.work_months(facts, None, day, False), day)]
+        b = [*person, missing, rules.rule_b_work(rules.work_months(facts, None, day, True), day)]
+        c = [*person, missing, rules.rule_c_work(rules.work_months(facts, None, day, False), day)]
         return b, c, []
     if not facts.degrees:
         none = rules.reason("deg.none", "note.2", day, False)
-        return [none], [none], []
+        return [*person, none], [*person, none], []
     best_b: Optional[list[Reason]] = None
     best_c: Optional[list[Reason]] = None
-    matches = []
+    resolutions = [reg.resolve(degree.university) for degree in facts.degrees]
+    matches = [_match(res, day) for res in resolutions]
     quota = rules.rule_c_quota(day)
-    for degree in facts.degrees:
-        res = reg.resolve(degree.university)
-        matches.append(_match(res, day))
-        deg = rules.rule_degree(degree, res, day)
+    # criteria.c's non-local exclusion is on the person: one reason for every degree's route.
+    nonlocal_rule = rules.rule_c_nonlocal(facts, resolutions, day)
+    # After the last list we hold, the degree is tested against that list, and a condition
+    # says that the list for the application's year is not yet known.
+    list_day = rules.last_held_list_day(day) or day
+    for degree, res in zip(facts.degrees, resolutions):
+        deg = rules.rule_degree(degree, res, list_day)
+        unknown_list = rules.rule_list_known(deg, day)
+        degs = [deg] if unknown_list is None else [deg, unknown_list]
         b_months = rules.work_months(facts, degree, day, True)
         c_months = rules.work_months(facts, degree, day, False)
-        b = [deg, rules.rule_b_work(b_months, day)]
-        c = [deg, rules.rule_c_graduation(degree, day), rules.rule_c_work(c_months, day)]
-        nonlocal_rule = rules.rule_c_nonlocal(degree, res.institution, day)
+        b = [*person, *degs, rules.rule_b_work(b_months, day)]
+        c = [*person, *degs, rules.rule_c_graduation(degree, day), rules.rule_c_work(c_months, day)]
         if nonlocal_rule is not None:
             c.append(nonlocal_rule)
         c.append(quota)
-        if nationality.met is False:
-            b.insert(0, nationality)
-            c.insert(0, nationality)
         if best_b is None or _RANK[combine(b)] > _RANK[combine(best_b)]:
             best_b = b
         if best_c is None or _RANK[combine(c)] > _RANK[combine(best_c)]:
@@ -110,7 +117,7 @@ def _degree_changes(facts: Facts, degree: Degree, res: Resolution, day: dt.date,
         if inst.removed is not None and inst.removed > day:
             changes.append(Change(category="all", date=inst.removed, message=render(
                 "change", "list.removed", {"institution": inst.name, "date": inst.removed})))
-    degree_ok = b[-2].met is not False if len(b) >= 2 else False
+    degree_ok = all(r.met is not False for r in b if r.code.startswith("deg."))
     needed = param("work.threshold_months", day)
     grad_bounds = degree.graduation_bounds
     # B: when does the applicant reach 36 months?
@@ -164,11 +171,15 @@ def assess(facts: Union[Facts, Mapping[str, Any]]) -> Assessment:
     changes: list[Change] = []
 
     nationality = rules.rule_nationality(facts, day)
+    prc_overseas = rules.rule_prc_overseas(facts, day)
+    # Conditions on the person, carried by every category: an excluded nationality (or a Hong
+    # Kong permanent resident), and the overseas-Chinese condition where it applies.
+    person = [r for r in (nationality, prc_overseas)
+              if r is not None and (r.met is False or r.kind == "condition")]
     conversions = rules.convert_income(facts.income, day) if facts.income else []
     a = rules.rule_a_income(facts, day, conversions)
-    if nationality.met is False:
-        a.insert(0, nationality)
-    b, c, matches = _degree_routes(facts, day, nationality, changes)
+    a[:0] = person
+    b, c, matches = _degree_routes(facts, day, person, changes)
 
     cats = {"A": _category("A", a), "B": _category("B", b), "C": _category("C", c)}
     a_main = next((r for r in a if r.clause_id == "criteria.a" and r.kind == "condition"), None)
@@ -178,7 +189,8 @@ def assess(facts: Union[Facts, Mapping[str, Any]]) -> Assessment:
     elif a_main is not None and a_main.code == "a.fx_straddle":
         changes.insert(0, Change(category="A", message=render("change", "a.fx_evidence", {})))
 
-    general = [nationality, *rules.general_information(day)]
+    general = [nationality, *([prc_overseas] if prc_overseas else []),
+               *rules.general_information(day)]
     stay = param("stay.initial_months", day)
     return fast_construct(
         Assessment,

@@ -64,6 +64,9 @@ class IncomeItem(_Input):
     amount: Decimal = Field(description="Amount earned in the year before the application date")
     currency: str = Field("HKD", description="ISO 4217 code, e.g. HKD, CNY, USD")
     type: IncomeType = "unspecified"
+    held_shares_throughout: Optional[bool] = Field(
+        None, description="business_profit only: the applicant held the company's shares "
+                          "throughout the tax assessment year before the application date (Note 1)")
 
     @field_validator("amount")
     @classmethod
@@ -75,6 +78,12 @@ class IncomeItem(_Input):
         if v > MAX_AMOUNT:
             raise ValueError("is implausibly large; give the annual amount in the stated currency")
         return v
+
+    @model_validator(mode="after")
+    def _shares_only_for_business(self) -> "IncomeItem":
+        if self.held_shares_throughout is not None and self.type != "business_profit":
+            raise ValueError("held_shares_throughout is only for business_profit income")
+        return self
 
     @field_validator("currency")
     @classmethod
@@ -159,6 +168,19 @@ def normalise_nationality(value: str) -> str:
     return code
 
 
+class OverseasResidence(_Input):
+    """For a Chinese national holding a PRC passport who lives overseas (nationality CN-OVERSEAS):
+    the facts of nationals.prc_overseas. "Overseas" means outside the Mainland, Hong Kong, Macao
+    and Taiwan."""
+    permanent_residence: Optional[bool] = Field(
+        None, description="Holds permanent residence in a country or territory overseas")
+    months_overseas: Optional[float] = Field(
+        None, ge=0, le=MAX_WORK_MONTHS,
+        description="Months of residence overseas immediately before the application")
+    applying_from_overseas: Optional[bool] = Field(
+        None, description="The application is submitted from overseas")
+
+
 class Facts(_Input):
     """What an applicant tells us. Every field may be missing; missing facts lead to `unknown`."""
 
@@ -168,6 +190,8 @@ class Facts(_Input):
     degrees: Optional[list[Degree]] = None
     work_experience_months: Optional[float] = None
     work_periods: Optional[list[WorkPeriod]] = None
+    overseas_residence: Optional[OverseasResidence] = Field(
+        None, description="Only for nationality CN-OVERSEAS (or CN): overseas residence facts")
 
     @field_validator("application_date", mode="before")
     @classmethod
@@ -211,6 +235,12 @@ class Facts(_Input):
                                  f"{app}; leave end empty for a job you still hold")
         if self.work_periods is not None and self.work_experience_months is not None:
             raise ValueError("give either work_experience_months or work_periods, not both")
+        if self.overseas_residence is not None:
+            if self.nationality == "CN":
+                self.nationality = "CN-OVERSEAS"
+            elif self.nationality != "CN-OVERSEAS":
+                raise ValueError("overseas_residence is only for Chinese nationals holding PRC "
+                                 "passports who live overseas (nationality CN-OVERSEAS)")
         return self
 
 
@@ -255,7 +285,7 @@ class Change(BaseModel):
 
 class InstitutionMatch(BaseModel):
     query: str
-    status: Literal["matched", "ambiguous", "not_found"]
+    status: Literal["matched", "ambiguous", "not_found", "excluded_arm"]
     method: Optional[str] = None
     score: Optional[float] = None
     id: Optional[str] = None
@@ -268,6 +298,10 @@ class InstitutionMatch(BaseModel):
     added: Optional[dt.date] = None
     removed: Optional[dt.date] = None
     candidates: list[dict[str, Any]] = Field(default_factory=list)
+    # status "excluded_arm" (Note 4): {name, kind, accepted, via, parent_id, parent_name}
+    arm: Optional[dict[str, Any]] = None
+    # unlisted institutions an ambiguous short form may also mean ("CSU": Colorado State, ...)
+    others: list[str] = Field(default_factory=list)
 
 
 class Conversion(BaseModel):

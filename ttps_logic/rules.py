@@ -8,6 +8,7 @@ Parameters (thresholds, lists, dates) come from data/parameters.yaml, never from
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Optional
@@ -15,10 +16,11 @@ from typing import Optional
 import pycountry
 
 from . import fx, work
-from .institutions import Institution, Resolution
+from .institutions import Resolution
 from .models import Conversion, Degree, Facts, IncomeItem, Reason
-from .params import param, param_versions_from, segment_start
-from .text import fast_construct, reason
+from .nationality import national_of
+from .params import param, param_versions_from, parameter_table, segment_start
+from .text import fast_construct, reason, render
 
 
 @dataclass
@@ -47,6 +49,23 @@ def income_year(day: dt.date) -> tuple[dt.date, dt.date]:
     return work.add_years(day, -1), day - dt.timedelta(days=1)
 
 
+def business_profit_counted(item: IncomeItem, day: dt.date) -> Optional[bool]:
+    """note.1: "Regarding business income, in general, applicants should continually hold the
+    relevant company shares throughout the tax assessment year preceding the date of
+    application". Where the wording in force asks for it (income.business_shareholding =
+    required), profit counts only when the shareholding is stated (True), not when it is denied
+    (False), and is undecided when not given (None). Where we cannot tell whether it applied
+    (unknown), only a stated shareholding makes it count; where the wording does not ask for it
+    (not_stated), profit counts."""
+    policy = param("income.business_shareholding", day)
+    held = item.held_shares_throughout
+    if policy == "not_stated" or held is True:
+        return True
+    if policy == "required" and held is False:
+        return False
+    return None
+
+
 def convert_income(items: list[IncomeItem], day: dt.date) -> list[Conversion]:
     """note.1: classify each item as counted / not counted / unclear, and convert it to HK$ at
     the lowest, highest and average ECB daily rate over the income year."""
@@ -56,6 +75,8 @@ def convert_income(items: list[IncomeItem], day: dt.date) -> list[Conversion]:
     out = []
     for item in items:
         counted = True if item.type in counted_types else False if item.type in excluded_types else None
+        if item.type == "business_profit" and counted:
+            counted = business_profit_counted(item, day)
         rr = fx.rate_range(item.currency, first, last)
         amount = float(item.amount)
         out.append(fast_construct(
@@ -81,10 +102,11 @@ def rule_a_income(facts: Facts, day: dt.date, conversions: list[Conversion]) -> 
         return [reason("a.income_missing", "criteria.a", day, None, application_date=day)]
     reasons: list[Reason] = []
     sure_lo = sure_hi = sure_avg = 0.0
-    maybe_hi = 0.0
+    maybe_type_hi = maybe_shares_hi = 0.0
     unsupported = []
-    investment = 0.0
+    investment = shares_excluded = business_counted = 0.0
     for conv in conversions:
+        business = conv.type == "business_profit"
         if conv.hkd_average is None:
             if conv.counted is not False:
                 unsupported.append(conv)
@@ -93,10 +115,19 @@ def rule_a_income(facts: Facts, day: dt.date, conversions: list[Conversion]) -> 
             sure_lo += conv.hkd_low
             sure_hi += conv.hkd_high
             sure_avg += conv.hkd_average
+            if business:
+                business_counted += conv.hkd_average
         elif conv.counted is None:
-            maybe_hi += conv.hkd_high
+            if business:
+                maybe_shares_hi += conv.hkd_high
+            else:
+                maybe_type_hi += conv.hkd_high
+        elif business:
+            shares_excluded += conv.hkd_average
         else:
             investment += conv.hkd_average
+    maybe_hi = maybe_type_hi + maybe_shares_hi
+    policy = param("income.business_shareholding", day)
     for conv in conversions:
         if conv.currency != "HKD" and conv.hkd_average is not None:
             reasons.append(reason(
@@ -107,6 +138,13 @@ def rule_a_income(facts: Facts, day: dt.date, conversions: list[Conversion]) -> 
     if investment:
         reasons.append(reason("a.investment_excluded", "note.1", day, None, kind="info",
                               amount=round(investment)))
+    if shares_excluded:
+        reasons.append(reason("a.business_shares_not_held", "note.1", day, None, kind="info",
+                              amount=round(shares_excluded)))
+    if business_counted:
+        reasons.append(reason(
+            "a.business_shares_held" if policy != "not_stated" else "a.business_no_shares_rule",
+            "note.1", day, None, kind="info", amount=round(business_counted)))
     if sure_lo >= threshold:
         reasons.append(reason("a.met", "criteria.a", day, True, application_date=day,
                               total=round(sure_avg), threshold=threshold, low=round(sure_lo),
@@ -128,8 +166,13 @@ def rule_a_income(facts: Facts, day: dt.date, conversions: list[Conversion]) -> 
         reasons.append(reason("a.fx_straddle", "criteria.a", day, None, low=round(sure_lo),
                               high=round(sure_hi), total=round(sure_avg), threshold=threshold))
         return reasons
-    reasons.append(reason("a.types_uncertain", "note.1", day, None, counted=round(sure_avg),
-                          uncertain=round(maybe_hi)))
+    if maybe_type_hi:
+        reasons.append(reason("a.types_uncertain", "note.1", day, None, counted=round(sure_avg),
+                              uncertain=round(maybe_type_hi)))
+    if maybe_shares_hi:
+        reasons.append(reason(
+            "a.shares_unknown" if policy == "required" else "a.shares_rule_unknown", "note.1",
+            day, None, counted=round(sure_avg), business=round(maybe_shares_hi)))
     return reasons
 
 
@@ -150,11 +193,16 @@ def rule_degree(degree: Degree, resolution: Resolution, day: dt.date) -> Reason:
                       level=degree.level)
     if degree.honorary:
         return reason("deg.honorary", "note.2", day, False, institution=label)
+    if resolution.status == "excluded_arm":
+        return rule_degree_arm(resolution, day)
     if resolution.status == "not_found":
         return reason("deg.not_found", "note.4", day, None, query=resolution.query,
                       list_url=param("list.url", day))
     if resolution.status == "ambiguous":
         names = " or ".join(f"{c.name} ({c.country})" for c, _ in resolution.candidates[:4])
+        if resolution.others:
+            return reason("deg.ambiguous_unlisted", "note.4", day, None, query=resolution.query,
+                          candidates=names, others="; ".join(resolution.others))
         return reason("deg.ambiguous", "note.4", day, None, query=resolution.query,
                       candidates=names)
     assert inst is not None
@@ -172,6 +220,47 @@ def rule_degree(degree: Degree, resolution: Resolution, day: dt.date) -> Reason:
 
 
 # ---------------------------------------------------------------------------------------------
+# list.annual_update — the list for a year we do not hold yet
+
+
+def last_held_list_day(day: dt.date) -> Optional[dt.date]:
+    """list.annual_update: None while the project holds the list in force on ``day``; otherwise
+    the last day of the last list it holds (the degree test is made against that list)."""
+    if param("list.held", day):
+        return None
+    _, versions = parameter_table()["list.held"]
+    return max(v.end for v in versions if v.value is True and v.end is not None)
+
+
+def rule_list_known(degree_reason: Reason, day: dt.date) -> Optional[Reason]:
+    """list.annual_update: the aggregate list is updated every 1 January and applies from the
+    day it takes effect. For an application after the last list we hold, a degree test that the
+    list decided (note.4, met or not) is made against that last list and cannot be relied on:
+    this condition stays unknown until that year's list is checked. None otherwise."""
+    held_until = last_held_list_day(day)
+    if held_until is None or degree_reason.clause_id != "note.4" or degree_reason.met is None:
+        return None
+    return reason("deg.list_not_yet_known", "list.annual_update", day, None, year=day.year,
+                  held_until=held_until, list_url=param("list.url", day),
+                  institution=degree_reason.values.get("institution", ""))
+
+
+def rule_degree_arm(resolution: Resolution, day: dt.date) -> Reason:
+    """note.4 "the academic qualifications obtained from the continuing and professional
+    education arms, the branch schools, the extension schools or the subsidiary schools, etc.,
+    established by the eligible universities will not be accepted": a degree from such a body is
+    not a degree from the listed university (met False). For a campus of the university itself
+    (``campus``) the list cannot tell whether the clause applies (met None)."""
+    arm = resolution.arm
+    assert arm is not None
+    values = dict(query=resolution.query, arm=arm.name, parent=arm.parent.name,
+                  kind=render("arm_kind", arm.kind, {}), kind_code=arm.kind, via=arm.via)
+    if arm.accepted is None:
+        return reason("deg.arm_unclear", "note.4", day, None, **values)
+    return reason("deg.excluded_arm", "note.4", day, False, **values)
+
+
+# ---------------------------------------------------------------------------------------------
 # note.5 — counted work experience: full-time or self-employment, after graduation
 
 
@@ -180,7 +269,14 @@ def work_months(facts: Facts, degree: Optional[Degree], day: dt.date,
     """note.5 (and criteria.b's five-year window when ``windowed``): months of counted work.
 
     Returns a Range because an imprecise graduation date ("2019") or a stated number of months
-    larger than the time since graduation leaves the counted amount uncertain."""
+    larger than the time since graduation leaves the counted amount uncertain.
+
+    Without a graduation date, none of the work can be shown to be "after graduation" (note.5),
+    whether it is given as dated periods or as a number of months: both give the range from 0 to
+    the months found, so they decide only what holds either way (fewer than 36 months at most:
+    B not met, C's limit met) and otherwise ask for the graduation date. A stated number is the
+    answer to "how long have you worked since graduating", so with a graduation date it is
+    trusted up to the time since then."""
     window_lo = work.add_years(day, -param("work.window_years", day))
     bounds = degree.graduation_bounds if degree else None
     if facts.work_periods is not None:
@@ -200,12 +296,13 @@ def work_months(facts: Facts, degree: Optional[Degree], day: dt.date,
         return None
     stated = facts.work_experience_months
     cap = 12.0 * param("work.window_years", day) if windowed else float("inf")
-    if bounds is not None:
-        since = work.months_between(bounds[0], day)
-        if stated > since + 0.5:
-            # More than has passed since graduating: part of it predates graduation.
-            hi = min(since, cap)
-            return Range(0.0, round(hi, 2), "how much of it was after graduating")
+    if bounds is None:
+        return Range(0.0, round(min(stated, cap), 2), "your graduation date")
+    since = work.months_between(bounds[0], day)
+    if stated > since + 0.5:
+        # More than has passed since graduating: part of it predates graduation.
+        hi = min(since, cap)
+        return Range(0.0, round(hi, 2), "how much of it was after graduating")
     value = round(min(stated, cap), 2)
     return Range(value, value)
 
@@ -255,16 +352,47 @@ def rule_c_work(months: Optional[Range], day: dt.date) -> Reason:
                   months=months.high if met else months.low, limit=limit)
 
 
-def rule_c_nonlocal(degree: Degree, inst: Optional[Institution], day: dt.date) -> Optional[Reason]:
-    """criteria.c with note.7: Category C does not apply to non-local students who obtained the
-    undergraduate qualification in a full-time locally-accredited programme in Hong Kong."""
-    if degree.hk_nonlocal_fulltime_ug is True:
-        return reason("c.nonlocal_excluded", "criteria.c", day, False)
-    if inst is None or not inst.is_hong_kong:
-        return None
-    if degree.hk_nonlocal_fulltime_ug is None:
-        return reason("c.nonlocal_missing", "note.7", day, None, institution=inst.name)
-    return reason("c.nonlocal_met", "note.7", day, True, institution=inst.name)
+_HONG_KONG_NAME = re.compile(r"hong\s*kong|香港|\bhk[a-z]*\b", re.I)
+
+
+def _in_hong_kong(degree: Degree, resolution: Resolution) -> bool:
+    """The institution is in Hong Kong: the registry says so, or its name does (an unlisted Hong
+    Kong institution is still a place where a non-local student may have studied)."""
+    inst = resolution.institution
+    if inst is not None:
+        return inst.is_hong_kong
+    return bool(_HONG_KONG_NAME.search(degree.university))
+
+
+def rule_c_nonlocal(facts: Facts, resolutions: list[Resolution], day: dt.date) -> Optional[Reason]:
+    """criteria.c with note.7: "Category C does not apply to those non-local students who have
+    obtained the undergraduate qualification in a full-time and locally-accredited programme in
+    the HKSAR". The clause speaks of the person, so it is checked once over all their degrees:
+    one such qualification excludes them from Category C, whatever other degree would qualify.
+    A Hong Kong undergraduate degree whose non-local status is not given leaves it unknown; a
+    postgraduate degree taken as a non-local student is not an undergraduate qualification.
+    None when the applicant has no Hong Kong undergraduate degree."""
+    pending: Optional[tuple[str, str]] = None
+    local: Optional[str] = None
+    for degree, res in zip(facts.degrees or [], resolutions):
+        label = res.institution.name if res.institution else degree.university
+        undergraduate = degree.level in ("bachelor", None)
+        if degree.hk_nonlocal_fulltime_ug is True:
+            if undergraduate:
+                return reason("c.nonlocal_excluded", "criteria.c", day, False, institution=label)
+            if degree.level == "other" and pending is None:
+                pending = ("c.nonlocal_level_unknown", label)
+            continue
+        if undergraduate and _in_hong_kong(degree, res):
+            if degree.hk_nonlocal_fulltime_ug is None and pending is None:
+                pending = ("c.nonlocal_missing", label)
+            elif degree.hk_nonlocal_fulltime_ug is False and local is None:
+                local = label
+    if pending is not None:
+        return reason(pending[0], "note.7", day, None, institution=pending[1])
+    if local is not None:
+        return reason("c.nonlocal_met", "note.7", day, True, institution=local)
+    return None
 
 
 def rule_c_quota(day: dt.date) -> Reason:
@@ -288,19 +416,70 @@ def _country_name(code: str) -> str:
     return getattr(c, "common_name", None) or c.name if c else code
 
 
+# Residence statuses that the TTPS page treats on their own (codes of ttps_logic.nationality):
+# the reason shown instead of "open to nationals of ...", and the clause it cites.
+_RESIDENCE = {
+    "CN": ("gen.cn_which_residence", "nationals.prc_overseas"),
+    "CN-MAINLAND": ("gen.mainland_resident", "documents.mainland"),
+    "MO": ("gen.macao_resident", "documents.macao"),
+    "TW": ("gen.taiwan_resident", "documents.taiwan"),
+}
+
+
 def rule_nationality(facts: Facts, day: dt.date) -> Reason:
     """intro.nationals: the scheme does not apply to nationals of the listed countries (the list
-    in force on the application date)."""
+    in force on the application date); a Mainland or overseas Chinese resident is checked as a
+    Chinese national. intro.visa_required: a Hong Kong permanent resident needs no visa to work
+    in Hong Kong, so the scheme (a visa / entry permit) is not for them. documents.*: what
+    Mainland, Macao and Taiwan residents upload."""
     excluded = param("nationality.excluded", day)
-    if facts.nationality is None:
+    code = facts.nationality
+    if code is None:
         return reason("gen.nationality_missing", "intro.nationals", day, None, kind="info",
                       excluded=", ".join(_country_name(c) for c in excluded))
-    name = _country_name(facts.nationality)
-    if facts.nationality in excluded:
+    national = national_of(code)
+    name = _country_name(national)
+    if national in excluded:
         return reason("gen.nationality_excluded", "intro.nationals", day, False,
-                      country=name, country_code=facts.nationality)
+                      country=name, country_code=national)
+    if code == "HK":
+        return reason("gen.hk_permanent_resident", "intro.visa_required", day, False,
+                      country_code=code)
+    if code in _RESIDENCE:
+        rcode, cid = _RESIDENCE[code]
+        return reason(rcode, cid, day, True, kind="info", country=name, country_code=code,
+                      min_months=param("nationality.prc_overseas_min_months", day))
     return reason("gen.nationality_ok", "intro.nationals", day, True, kind="info", country=name,
-                  country_code=facts.nationality)
+                  country_code=code)
+
+
+def rule_prc_overseas(facts: Facts, day: dt.date) -> Optional[Reason]:
+    """nationals.prc_overseas: Chinese nationals holding PRC passports who live overseas may apply
+    if they have permanent residence overseas, or have resided overseas for at least one year
+    immediately before applying and apply from overseas ("overseas": outside the Mainland, Hong
+    Kong, Macao and Taiwan). None when the applicant is not one of them."""
+    if facts.nationality != "CN-OVERSEAS":
+        return None
+    needed = param("nationality.prc_overseas_min_months", day)
+    o = facts.overseas_residence
+    pr = o.permanent_residence if o else None
+    months = o.months_overseas if o else None
+    from_overseas = o.applying_from_overseas if o else None
+    if pr is True:
+        return reason("gen.prc_overseas_pr", "nationals.prc_overseas", day, True)
+    resided = None if months is None else months >= needed
+    if resided is True and from_overseas is True:
+        return reason("gen.prc_overseas_resided", "nationals.prc_overseas", day, True,
+                      months=months, needed=needed)
+    if pr is False and (resided is False or from_overseas is False):
+        why = []
+        if resided is False:
+            why.append(f"{months:g} months overseas")
+        if from_overseas is False:
+            why.append("not applying from overseas")
+        return reason("gen.prc_overseas_not_met", "nationals.prc_overseas", day, False,
+                      needed=needed, why="; ".join(why))
+    return reason("gen.prc_overseas_unknown", "nationals.prc_overseas", day, None, needed=needed)
 
 
 def general_information(day: dt.date) -> tuple[Reason, ...]:

@@ -20,6 +20,55 @@ def test_every_reason_carries_clause_and_source():
         assert r.message
 
 
+def test_the_text_given_to_the_project_is_cited_as_such_without_an_address():
+    a = assess({"application_date": "2024-03-01",
+                "income": [{"amount": 3000000, "currency": "HKD", "type": "salary"}]})
+    met = next(r for r in a.categories["A"].reasons if r.code == "a.met")
+    assert met.source.key == "seed_scheme_page" and met.source.url is None
+    assert "given to this project" in met.source.title
+    assert "Immigration Department page" in met.source.title  # "not an Immigration Department page"
+    again = Assessment.model_validate(json.loads(a.model_dump_json()))
+    assert again.categories["A"].reasons[-1].source.url is None
+
+
+@pytest.mark.parametrize("facts,field", [
+    ({"nationality": "Korean"}, "nationality"),
+    ({"nationality": "Congolese"}, "nationality"),
+    ({"nationality": "Vietnamse"}, "nationality"),
+    ({"nationality": "GB", "overseas_residence": {"permanent_residence": True}}, "overseas_residence"),
+    ({"overseas_residence": {"permanent_residence": True}}, "overseas_residence"),
+    ({"income": [{"amount": 1, "currency": "HKD", "type": "salary",
+                  "held_shares_throughout": True}]}, "held_shares_throughout"),
+])
+def test_input_that_needs_a_question_is_refused(facts, field):
+    with pytest.raises(Exception) as exc:
+        assess(facts)
+    assert field in str(exc.value)
+
+
+def test_person_level_conditions_reach_every_category_even_without_degrees():
+    a = assess({"nationality": "AF"})
+    for cat in "ABC":
+        assert a.categories[cat].status == "not_eligible"
+        assert a.categories[cat].reasons[0].code == "gen.nationality_excluded"
+
+
+def test_non_local_exclusion_is_one_reason_on_every_route():
+    """criteria.c speaks of the person: whichever degree is best for C, the exclusion is there."""
+    a = assess({"degrees": [{"university": "Peking University", "level": "bachelor",
+                             "graduation_date": "2022"},
+                            {"university": "HKU", "level": "bachelor", "graduation_date": "2024",
+                             "hk_nonlocal_fulltime_ug": True}],
+                "work_experience_months": 12})
+    c = a.categories["C"]
+    assert c.status == "not_eligible"
+    excluded = next(r for r in c.reasons if r.code == "c.nonlocal_excluded")
+    assert excluded.clause_id == "criteria.c"
+    assert "non-local students" in excluded.clause_text and "undergraduate qualification" in excluded.clause_text
+    assert "University of Hong Kong" in excluded.message
+    assert any(r.code == "deg.listed" and "Peking" in r.message for r in c.reasons)
+
+
 def test_application_date_defaults_to_today_and_is_shown():
     a = assess({})
     assert a.application_date == dt.date.today()
