@@ -62,7 +62,18 @@ def free_port() -> int:
 class Servers:
     base: str
     log_dir: Path
-    pid: int
+    proc: subprocess.Popen
+    output: list[str] = field(default_factory=list)   # what serve.sh printed
+
+    def alive(self) -> bool:
+        """serve.sh still runs (it stops both servers when either one exits)."""
+        return self.proc.poll() is None
+
+    def state(self) -> str:
+        if self.alive():
+            return "running"
+        return (f"serve.sh exited with code {self.proc.returncode} (last output: "
+                f"{''.join(self.output[-3:]).strip()!r}; logs in {self.log_dir})")
 
     @property
     def rasa_log(self) -> Path:
@@ -113,7 +124,8 @@ def start_servers(model: str, work_dir: Path, today: str = TODAY,
         if proc.poll() is not None or not any("Assistant ready" in l for l in output):
             tail = "".join(output[-20:])
             raise RuntimeError(f"servers did not start (see {log_dir}):\n{tail}")
-        yield Servers(base=f"http://127.0.0.1:{rasa_port}", log_dir=log_dir, pid=proc.pid)
+        yield Servers(base=f"http://127.0.0.1:{rasa_port}", log_dir=log_dir, proc=proc,
+                      output=output)
     finally:
         if proc.poll() is None:
             with contextlib.suppress(ProcessLookupError):
@@ -461,6 +473,7 @@ def fuzz_summary(results: list[dict[str, Any]], servers: Optional[Servers] = Non
                                     for p in r["problems"]}),
     }
     if servers is not None:
+        out["servers"] = servers.state()
         out["circuit_breaker_trips"] = servers.log_count(CIRCUIT_BREAKER)
         out["rasa_log_tracebacks"] = servers.log_count("Traceback")
         out["actions_log_tracebacks"] = servers.log_count("Traceback", servers.actions_log)

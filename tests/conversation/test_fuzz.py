@@ -38,7 +38,8 @@ def fuzz_run(servers):
           f"{summary['repeated_text_turns']} with repeated text, "
           f"{summary['dead_conversations']} dead conversations, "
           f"{summary['circuit_breaker_trips']} circuit-breaker trips, "
-          f"{summary['actions_log_tracebacks']} action-server tracebacks "
+          f"{summary['actions_log_tracebacks']} action-server tracebacks, "
+          f"servers {summary['servers']} "
           f"({summary['seconds']} s; report {path})")
     return results, summary
 
@@ -69,7 +70,8 @@ def test_no_circuit_breaker_in_the_rasa_log(fuzz_run, servers):
     assert servers.log_count(CIRCUIT_BREAKER) == 0, f"see {servers.rasa_log}"
 
 
-def test_every_conversation_still_answers_at_the_end(fuzz_run):
+def test_every_conversation_still_answers_at_the_end(fuzz_run, servers):
     results, summary = fuzz_run
     dead = [(r["conversation"], r["died_at_turn"]) for r in results if not r["alive_at_end"]]
-    assert not dead, f"{len(dead)} conversations dead (conversation, silent from turn): {dead[:10]}"
+    assert not dead, (f"{len(dead)} conversations dead (conversation, silent from turn): "
+                      f"{dead[:10]}; servers: {servers.state()}")

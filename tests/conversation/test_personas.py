@@ -26,13 +26,14 @@ def persona_run(servers):
     summary = persona_summary(results)
     summary["seconds"] = round(time.monotonic() - start, 1)
     summary["circuit_breaker_trips"] = servers.log_count(CIRCUIT_BREAKER) - breaker_before
+    summary["servers"] = servers.state()
     path = write_persona_report(results, summary)
     print(f"\npersonas: {summary['passed']}/{summary['personas']} passed "
           f"({summary['pass_rate']:.1%}), statuses right {summary['statuses_right']}, "
           f"median user turns {summary['median_user_turns']} "
           f"(passing only: {summary['median_user_turns_of_passing']}), "
           f"{summary['turn_problems']} turn problems, {summary['silent_turns']} silent turns, "
-          f"{summary['circuit_breaker_trips']} circuit-breaker trips "
+          f"{summary['circuit_breaker_trips']} circuit-breaker trips, servers {summary['servers']} "
           f"({summary['seconds']} s; report {path})")
     if summary["failed"]:
         print("failing personas: " + ", ".join(summary["failed"]))
@@ -43,7 +44,8 @@ def test_personas_reach_the_right_statuses(persona_run):
     results, summary = persona_run
     assert summary["pass_rate"] >= MIN_PASS_RATE, (
         f"{summary['passed']}/{summary['personas']} personas passed; failing: "
-        + ", ".join(summary["failed"]) + " (transcripts in results/conversation/personas.txt)")
+        + ", ".join(summary["failed"]) + " (transcripts in results/conversation/personas.txt); "
+        f"servers: {summary['servers']}")
 
 
 def test_median_user_turns(persona_run):
