@@ -117,6 +117,13 @@ def _degree_changes(facts: Facts, degree: Degree, res: Resolution, day: dt.date,
         if inst.removed is not None and inst.removed > day:
             changes.append(Change(category="all", date=inst.removed, message=render(
                 "change", "list.removed", {"institution": inst.name, "date": inst.removed})))
+    # Nothing about work or graduation dates helps a person the scheme does not apply to
+    # (intro.nationals, intro.visa_required), nor C for someone its non-local clause excludes.
+    person_out = any(r.met is False and r.clause_id in ("intro.nationals", "intro.visa_required")
+                     for r in b)
+    if person_out:
+        return
+    c_out = any(r.code == "c.nonlocal_excluded" for r in c)
     degree_ok = all(r.met is not False for r in b if r.code.startswith("deg."))
     needed = param("work.threshold_months", day)
     grad_bounds = degree.graduation_bounds
@@ -137,7 +144,7 @@ def _degree_changes(facts: Facts, degree: Degree, res: Resolution, day: dt.date,
     year = degree.graduation_year
     c_status = combine(c)
     grad_rule = next(r for r in c if r.code.startswith("c.grad"))
-    if year is not None and grad_rule.met is True:
+    if year is not None and grad_rule.met is True and not c_out:
         last_year = year + param("graduation.window_years", day)
         if last_year >= day.year:
             close = dt.date(last_year, 12, 31)
@@ -224,7 +231,8 @@ def assess(facts: Union[Facts, Mapping[str, Any]]) -> Assessment:
             "extension_acceptance_window": param("extension.acceptance_window", day),
             "processing_weeks": param("processing.weeks", day),
         },
-        what_would_change=sorted(changes, key=lambda ch: (ch.date or dt.date.min, ch.category)),
+        what_would_change=sorted({(ch.category, ch.date, ch.message): ch for ch in changes}.values(),
+                                 key=lambda ch: (ch.date or dt.date.min, ch.category)),
         institutions=matches,
         income=conversions,
         work_months=_work_summary(facts, day),

@@ -285,3 +285,32 @@ def test_not_found_points_to_the_official_list():
                              "graduation_date": "2024"}], "work_experience_months": 3})
     msg = next(r.message for r in a.categories["C"].reasons if r.code == "deg.not_found")
     assert "aggregate_list.pdf" in msg
+
+
+def test_no_work_or_window_hints_for_a_person_the_scheme_excludes():
+    a = assess({"nationality": "Cuba",
+                "degrees": [{"university": "Fudan", "level": "bachelor", "graduation_date": "2022-07"}],
+                "work_periods": [{"start": "2024-09-01", "type": "full_time"}]})
+    assert [c for c in a.what_would_change if c.category in ("B", "C")] == []
+    b = assess({"degrees": [{"university": "Peking University", "level": "bachelor",
+                             "graduation_date": "2022"},
+                            {"university": "HKU", "level": "bachelor", "graduation_date": "2024",
+                             "hk_nonlocal_fulltime_ug": True}],
+                "work_experience_months": 12})
+    assert [c for c in b.what_would_change if c.category == "C"] == []
+    assert [c.category for c in b.what_would_change] == ["B"]   # one hint, not one per degree
+
+
+@pytest.mark.parametrize("code", ["CN", "CN-MAINLAND", "CN-OVERSEAS", "HK", "MO", "TW", "KP", "KR"])
+@pytest.mark.parametrize("day", ["2022-12-28", "2024-10-15", "2024-10-16", "2026-01-01", "2027-06-01"])
+def test_every_residence_code_assesses_on_every_era(code, day):
+    a = assess({"application_date": day, "nationality": code,
+                "income": [{"amount": 3000000, "currency": "HKD", "type": "salary"}],
+                "degrees": [{"university": "Fudan", "level": "bachelor", "graduation_date": "2020"}],
+                "work_experience_months": 40})
+    assert a.general[0].clause_id in ("intro.nationals", "intro.visa_required",
+                                      "nationals.prc_overseas", "documents.mainland",
+                                      "documents.macao", "documents.taiwan")
+    expected_a = {"HK": "not_eligible", "KP": "not_eligible", "CN-OVERSEAS": "unknown"}
+    assert a.categories["A"].status == expected_a.get(code, "eligible")
+    assert explain(a)
