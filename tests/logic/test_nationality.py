@@ -164,3 +164,61 @@ def test_engine_input_refuses_what_needs_a_question(typed, fragment):
     assert fragment in str(exc.value)
     with pytest.raises(ValueError):
         Facts(nationality=typed)
+
+
+def _data():
+    import yaml
+    from ttps_logic.params import DATA_DIR
+    return yaml.safe_load((DATA_DIR / "nationalities.yaml").read_text(encoding="utf-8"))
+
+
+def test_every_iso_name_resolves_to_its_code_unless_listed_as_ambiguous():
+    import pycountry
+    from ttps_logic.nationality import normalise
+    ambiguous = {normalise(w) for w in _data()["ambiguous"]}
+    wrong = []
+    for country in pycountry.countries:
+        for name in {country.name, getattr(country, "common_name", country.name)}:
+            if normalise(name) in ambiguous:
+                assert resolve_nationality(name).status == "ambiguous", name
+                continue
+            r = resolve_nationality(name)
+            if (r.status, r.code) != ("matched", country.alpha_2):
+                wrong.append((name, r.status, r.code))
+    assert wrong == []
+
+
+def test_every_alias_in_the_data_resolves_to_its_code():
+    wrong = []
+    for code, words in _data()["aliases"].items():
+        for word in words:
+            r = resolve_nationality(str(word))
+            if (r.status, r.code) != ("matched", code):
+                wrong.append((word, code, r.status, r.code))
+    assert wrong == []
+
+
+def test_no_word_is_listed_for_two_codes():
+    from ttps_logic.nationality import normalise
+    seen = {}
+    for code, words in _data()["aliases"].items():
+        for word in words:
+            key = normalise(str(word))
+            assert seen.setdefault(key, code) == code, (word, seen[key], code)
+
+
+@pytest.mark.parametrize("locale", ["zh_CN", "zh_TW", "zh_HK"])
+def test_every_chinese_country_name_resolves_unless_listed_as_ambiguous(locale):
+    import pycountry
+    from ttps_logic.nationality import _catalogue, normalise
+    ambiguous = {normalise(w) for w in _data()["ambiguous"]}
+    catalogue = _catalogue(locale)
+    wrong = []
+    for country in pycountry.countries:
+        name = catalogue.gettext(getattr(country, "common_name", None) or country.name)
+        if normalise(name) in ambiguous:
+            continue
+        r = resolve_nationality(name)
+        if (r.status, r.code) != ("matched", country.alpha_2):
+            wrong.append((name, country.alpha_2, r.status, r.code))
+    assert wrong == []
