@@ -399,9 +399,10 @@ def normalise_code(value: Union[str, None]) -> Optional[str]:
     """For engine input: the matched code, or ValueError naming the candidates."""
     if value is None:
         return None
+    status, code, _, _ = _resolve(value if isinstance(value, str) else str(value))
+    if status == "matched":
+        return code
     result = resolve_nationality(value)
-    if result.status == "matched":
-        return result.code
     if result.status == "ambiguous":
         options = "; ".join(f"{name} ({code})" for code, name in result.candidates)
         hint = "did you mean" if result.note == "nat.did_you_mean" else "it could be"
