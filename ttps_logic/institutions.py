@@ -415,15 +415,44 @@ class Registry:
             hits = index.get(folded)
             if hits:
                 return _pick(query, method, [(h, 100.0) for h in hits])
-        if _CJK_RE.search(query):
-            latin = _CJK_RE.sub(" ", query)
-            cjk = "".join(_CJK_RE.findall(query)) if re.search(r"[a-z]{2}", latin, re.I) else query
-            res = self._resolve_cjk(query, cjk)
-            if cjk != query and res.status == "not_found":
-                other = self._resolve_latin(query, re.sub(r"[\u3400-\u9fff（）()]", " ", query))
-                return other
-            return res
-        return self._resolve_latin(query, query)
+        if not _CJK_RE.search(query):
+            return self._resolve_latin(query, query)
+        latin = _CJK_RE.sub(" ", query)
+        if not re.search(r"[a-z]{2}", latin, re.I):
+            return self._resolve_cjk(query, query)
+        return self._resolve_mixed(query, latin, "".join(_CJK_RE.findall(query)))
+
+    def _resolve_mixed(self, query: str, latin: str, cjk: str) -> Resolution:
+        """Both scripts in one answer ("HKU 香港大学"): each part is read on its own and they
+        must agree; one part alone is only a candidate."""
+        a, b = self._resolve_latin(query, latin), self._resolve_cjk(query, cjk)
+        for res in (a, b):
+            if res.status == "excluded_arm":
+                return res
+        matched = [r for r in (a, b) if r.status == "matched"]
+        if len(matched) == 2 and a.institution is b.institution:
+            return a
+        if len(matched) == 1:
+            inst = matched[0].institution
+            words = set(_raw_tokens(latin))
+            for marker, kind in _MARKERS:
+                if set(marker) <= words:
+                    return Resolution(query, "excluded_arm", "marker", 90.0,
+                                      arm=Arm(query, kind, inst, "marker"))
+            for marker, kind in _CJK_MARKERS:
+                if marker in self._cjk(cjk):
+                    return Resolution(query, "excluded_arm", "marker", 90.0,
+                                      arm=Arm(query, kind, inst, "marker"))
+        cands: dict[str, tuple[Institution, float]] = {}
+        for res in (a, b):
+            for inst, score in ([(res.institution, res.score or 0.0)] if res.institution
+                                else res.candidates):
+                cands.setdefault(inst.id, (inst, score))
+        if not cands:
+            return Resolution(query, "not_found")
+        ranked = sorted(cands.values(), key=lambda t: (-t[1], t[0].name))
+        return Resolution(query, "ambiguous", "mixed", ranked[0][1],
+                          candidates=ranked[:MAX_CANDIDATES], others=a.others + b.others)
 
     def _shared_form(self, query: str, key: str, method: str) -> Resolution:
         owners, others = self._shared[key]
@@ -472,7 +501,8 @@ class Registry:
         arm = self._arms_exact.get(key)
         if arm is not None:
             return Resolution(query, "excluded_arm", "arm", 100.0, arm=arm)
-        labels = {id(lab): lab for t in toks for w, _, _ in t.options
+        # names sharing a distinctive word with the query (every name has "university" ...)
+        labels = {id(lab): lab for t in toks for w, _, _ in t.options if w not in KIND_WORDS
                   for lab in self._by_word.get(w, ())}.values()
         full: dict[str, tuple[float, Institution, bool, bool]] = {}  # id -> (score, inst, weak, ordered)
         subset: dict[str, tuple[float, Institution]] = {}
@@ -564,7 +594,7 @@ class Registry:
         a separator ("Sorbonne University, Paris")."""
         found: dict[str, tuple[Institution, bool]] = {}
         for lab, start, end in parts:
-            if start != 0 or lab.bare and len(lab.tokens[0]) <= 5:
+            if start != 0 or lab.bare:
                 continue
             nxt = toks[end].word
             heads = _PART_HEADS if len(lab.tokens) > 1 else _PART_HEADS_AFTER_ONE_WORD
