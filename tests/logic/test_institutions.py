@@ -1,9 +1,13 @@
 import datetime as dt
+import importlib.util
+import json
+from pathlib import Path
 
 import pytest
+import yaml
 
 from ttps_logic import assess
-from ttps_logic.institutions import normalise, registry
+from ttps_logic.institutions import ARM_KINDS, normalise, registry
 
 
 @pytest.mark.parametrize("query,name,method", [
@@ -249,3 +253,55 @@ def test_institution_match_carries_new_fields_in_json():
     data = result.model_dump(mode="json")["institutions"][0]
     assert data["status"] == "ambiguous" and data["arm"] is None
     assert "University of Waterloo (CA)" in data["others"]
+
+
+# --- data files ------------------------------------------------------------------------------
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _build_tool():
+    spec = importlib.util.spec_from_file_location("build_institutions",
+                                                  ROOT / "tools" / "build_institutions.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.skipif(not (ROOT.parent / "shared" / "research" / "universities.csv").exists(),
+                    reason="research file not beside the checkout")
+def test_registry_csv_is_what_its_inputs_build():
+    tool = _build_tool()
+    assert tool.main(["--research", str(ROOT.parent / "shared/research/universities.csv"),
+                      "--aliases", str(ROOT / "tools/institution_aliases.csv"),
+                      "--out", str(ROOT / "ttps_logic/data/institutions.csv"), "--check"]) == 0
+
+
+def test_word_list_builders(tmp_path):
+    tool = _build_tool()
+    def letters(i):
+        return "".join(chr(97 + (i // 26 ** k) % 26) for k in range(3))
+    cities = {str(i): {"name": f"Ćity{letters(i)}"} for i in range(1200)}
+    cities["x"] = {"name": "Stamford"}
+    (tmp_path / "cities.json").write_text(json.dumps(cities), encoding="utf-8")
+    words = tool.build_place_words(str(tmp_path / "cities.json")).splitlines()
+    assert "stamford" in words and "cityaaa" in words  # accents folded
+    assert all(w.startswith("#") or len(w) >= 5 for w in words)
+    pairs = "\n".join(f"{chr(0x4e00 + 2 * i)}\t{chr(0x4e01 + 2 * i)} x" for i in range(1100))
+    (tmp_path / "ts.txt").write_text(pairs + "\n學\t学\n", encoding="utf-8")
+    assert "學\t学" in tool.build_zh_chars(str(tmp_path / "ts.txt")).splitlines()
+    (tmp_path / "small.json").write_text("{}", encoding="utf-8")
+    with pytest.raises(tool.BuildError):
+        tool.build_place_words(str(tmp_path / "small.json"))
+
+
+def test_shipped_word_lists_hold_what_the_resolver_relies_on():
+    data = ROOT / "ttps_logic" / "data"
+    places = (data / "place_words.txt").read_text(encoding="utf-8").split()
+    assert {"stamford", "bolton", "northampton", "nanning"} <= set(places)
+    t2s = (data / "zh_t2s_chars.tsv").read_text(encoding="utf-8")
+    assert "學\t学" in t2s and "臺\t台" in t2s
+    names = yaml.safe_load((data / "institution_names.yaml").read_text(encoding="utf-8"))
+    ids = set(registry().by_id)
+    assert all(set(e["listed"]) <= ids for e in names["shared_short_forms"])
+    assert all(e["parent"] in ids and e["kind"] in ARM_KINDS for e in names["arms"])
