@@ -317,7 +317,8 @@ class Registry:
         self._by_initial: dict[str, list[str]] = {}
         for w in sorted(self._vocab):
             self._by_initial.setdefault(w[0], []).append(w)
-        self._protected = (place_words | _country_words() | _PROTECTED) - self._vocab
+        self._places = place_words | _country_words()
+        self._protected = (self._places | _PROTECTED) - self._vocab
         self._arms_exact: dict[tuple[str, ...], Arm] = {}
         self._arms_cjk: dict[str, Arm] = {}
         self._arms_of: dict[str, list[tuple[Arm, frozenset[str]]]] = {}
@@ -590,8 +591,8 @@ class Registry:
 
     def _part(self, query: str, toks: list[_Tok], seps: set[int],
               parts: list[tuple[_Label, int, int]]) -> Optional[Resolution]:
-        """A listed name followed by a faculty ("Harvard Business School") or by more words after
-        a separator ("Sorbonne University, Paris")."""
+        """A listed name followed by a faculty ("Harvard Business School"): that university;
+        followed by more words after a separator or by a place: a candidate only."""
         found: dict[str, tuple[Institution, bool]] = {}
         for lab, start, end in parts:
             if start != 0 or lab.bare:
@@ -600,7 +601,10 @@ class Registry:
             heads = _PART_HEADS if len(lab.tokens) > 1 else _PART_HEADS_AFTER_ONE_WORD
             if nxt in heads and not lab.bare and _UNITS & {t.word for t in toks[end:]}:
                 found[lab.inst.id] = (lab.inst, True)
-            elif end in seps and not lab.bare:
+            elif not lab.bare and (end in seps or all(t.word in self._places
+                                                      for t in toks[end:])):
+                # "Sorbonne University, Paris", "Tsinghua University Beijing": probably the
+                # university, but a place after a name can also be a branch school's
                 found.setdefault(lab.inst.id, (lab.inst, False))
         if not found:
             return None
