@@ -319,6 +319,9 @@ class Registry:
             self._by_initial.setdefault(w[0], []).append(w)
         self._places = place_words | _country_words()
         self._protected = (self._places | _PROTECTED) - self._vocab
+        # places that may follow a name ("... Beijing"); not words of multi-word city names
+        # such as "College Station" or "North York"
+        self._trailing_places = self._places - KIND_WORDS - _PROTECTED - _ARM_WORDS
         self._arms_exact: dict[tuple[str, ...], Arm] = {}
         self._arms_cjk: dict[str, Arm] = {}
         self._arms_of: dict[str, list[tuple[Arm, frozenset[str]]]] = {}
@@ -601,7 +604,7 @@ class Registry:
             heads = _PART_HEADS if len(lab.tokens) > 1 else _PART_HEADS_AFTER_ONE_WORD
             if nxt in heads and not lab.bare and _UNITS & {t.word for t in toks[end:]}:
                 found[lab.inst.id] = (lab.inst, True)
-            elif not lab.bare and (end in seps or all(t.word in self._places
+            elif not lab.bare and (end in seps or all(t.word in self._trailing_places
                                                       for t in toks[end:])):
                 # "Sorbonne University, Paris", "Tsinghua University Beijing": probably the
                 # university, but a place after a name can also be a branch school's
