@@ -17,12 +17,13 @@ from rasa_sdk.types import DomainDict
 
 from ttps_logic import InputError, assess
 from ttps_logic.models import Assessment
+from ttps_logic.institutions import registry
 from ttps_logic.params import param
 
 from . import facts as F
 from . import messages as M
 from . import validation as V
-from .understanding import understand
+from .understanding import answer_mode, understand
 
 log = logging.getLogger(__name__)
 
@@ -151,7 +152,28 @@ def facts_from_message(tracker: Tracker, dispatcher: CollectingDispatcher,
                 continue   # the message itself says it; that wins
             updates[k] = v
             current[k] = v
+    if requested and not updates and (answer is None or not answer.ok):
+        # nothing in it checked out as a fact (the NLU's entities are hints, and can be wrong:
+        # "New" in "New Zealand" as a duration): read the whole message as the answer
+        mode = answer_mode(tracker.latest_message.get("text") or "", intent, requested)
+        text = tracker.latest_message.get("text") or ""
+        if mode is not None and found.get(requested) != text:
+            verdict = check_fact(requested, text, current, intent if mode == "answer" else None)
+            if verdict.ok and (mode == "answer" or strictly_valid(requested, text)):
+                answer = verdict
+                updates[requested] = verdict.value
+                updates.update({k: v for k, v in verdict.also.items()})
+            elif mode == "answer":
+                answer = verdict
     return updates, answer
+
+
+def strictly_valid(slot: str, text: str) -> bool:
+    """For a message the NLU took for something else: accept it as the answer only when it
+    clearly is one (a university we know, not any name)."""
+    if slot == "university":
+        return registry().resolve(text).status == "matched"
+    return True
 
 
 def run_assessment(slots: dict[str, Any]) -> Optional[Assessment]:
@@ -195,7 +217,7 @@ class ValidateEligibilityForm(FormValidationAction):
         updates: dict[str, Any] = {}
         # Only a new message is read: when the form comes back after an interruption (or is
         # started by action_capture_facts, which has read the message), it just asks.
-        if tracker.latest_action_name == "action_listen":
+        if _fresh_message(tracker):
             requested = tracker.get_slot("requested_slot")
             updates, answer = facts_from_message(tracker, dispatcher, slots, requested)
             if requested and answer is not None and not answer.ok:
@@ -267,6 +289,21 @@ class ValidateEligibilityForm(FormValidationAction):
 
 
 MAX_TRIES = 2
+
+
+def _fresh_message(tracker: Tracker) -> bool:
+    """Has the latest user message not been handled yet? False when the form runs again after
+    an interruption was answered (or after action_capture_facts read the message)."""
+    for event in reversed(tracker.events):
+        kind = event.get("event")
+        if kind == "user":
+            return True
+        if kind == "action_execution_rejected":
+            return False
+        if kind == "action" and event.get("name") not in ("action_listen", "action_extract_slots",
+                                                          "eligibility_form"):
+            return False
+    return False
 HELP_BUTTONS = [{"title": "Skip", "payload": "/dont_know"},
                 {"title": "I don't know", "payload": "/dont_know"},
                 {"title": "Talk to a person", "payload": "/human_handoff"}]

@@ -20,9 +20,8 @@ import datetime as dt
 import os
 from typing import Any, Optional
 
-import pycountry
-
 from ttps_logic.institutions import registry
+from ttps_logic.nationality import nationality_name
 from ttps_logic.params import param
 
 UNKNOWN = "unknown"
@@ -127,7 +126,10 @@ def to_engine_input(slots: dict[str, Any]) -> dict[str, Any]:
             degree["hk_nonlocal_fulltime_ug"] = nonlocal_
         facts["degrees"] = [degree]
     months = slots.get("work_months")
-    if isinstance(months, (int, float)) and not isinstance(months, bool):
+    if isinstance(months, dict) and months.get("start"):
+        facts["work_periods"] = [{"start": months["start"], "end": months.get("end"),
+                                  "type": "full_time"}]
+    elif isinstance(months, (int, float)) and not isinstance(months, bool):
         facts["work_experience_months"] = float(months)
     nationality = slots.get("nationality")
     if nationality and nationality not in (UNKNOWN, SKIPPED):
@@ -142,13 +144,18 @@ def _engine_income(items: list[dict], stated_type: Any) -> list[dict]:
     out = []
     for i in items:
         kind = i.get("type") or (stated_type if stated_type in kinds else "other")
-        out.append({"amount": i["amount"], "currency": i["currency"], "type": kind})
+        item = {"amount": i["amount"], "currency": i["currency"], "type": kind}
+        if kind == "business_profit" and i.get("held_shares_throughout") is not None:
+            item["held_shares_throughout"] = i["held_shares_throughout"]
+        out.append(item)
     return out
 
 
 def country_name(code: str) -> str:
-    country = pycountry.countries.get(alpha_2=code)
-    return getattr(country, "common_name", None) or getattr(country, "name", code)
+    try:
+        return nationality_name(code)
+    except (KeyError, ValueError):
+        return code
 
 
 KIND_LABELS = {"salary": "salary", "allowance": "allowances", "investment": "investment income",
@@ -169,6 +176,9 @@ def _money(income: Any, stated_type: Any) -> str:
 
 
 def _months(value: Any, day: dt.date) -> str:
+    if isinstance(value, dict):
+        until = f"to {value['end']}" if value.get("end") else "until now"
+        return f"from {value['start']} {until} (about {float(value['months']):g} months)"
     months = float(value)
     text = f"{months:g} months"
     window = param("work.window_years", day)  # criteria.b: the five years before applying

@@ -2,7 +2,7 @@
 
 No Rasa import here, so every parser is unit-tested on its own. Dates go through dateparser
 (which also reads Chinese dates such as 2024年6月); institutions through ttps_logic's registry;
-nationalities through pycountry plus a demonym table; spelled-out numbers through word2number.
+nationalities through ttps_logic's resolver; spelled-out numbers through word2number.
 Each parser returns None when it cannot understand the text, never a guess.
 """
 from __future__ import annotations
@@ -21,7 +21,7 @@ import warnings
 import cn2an
 from number_parser import parse as number_parse
 
-from ttps_logic.models import normalise_nationality
+from ttps_logic.nationality import resolve_nationality
 
 # --------------------------------------------------------------------------------------------
 # Money
@@ -36,7 +36,7 @@ CURRENCY_WORDS = {
     "£": "GBP", "gbp": "GBP", "pounds": "GBP", "pound": "GBP", "英镑": "GBP", "英鎊": "GBP",
     "€": "EUR", "eur": "EUR", "euros": "EUR", "euro": "EUR", "欧元": "EUR", "歐元": "EUR",
     "s$": "SGD", "sgd": "SGD", "a$": "AUD", "aud": "AUD", "c$": "CAD", "cad": "CAD",
-    "nt$": "TWD", "twd": "TWD", "jpy": "JPY", "yen": "JPY", "¥": "JPY", "日元": "JPY",
+    "nt$": "TWD", "twd": "TWD", "jpy": "JPY", "yen": "JPY", "¥": "¥?", "￥": "¥?", "日元": "JPY",
     "krw": "KRW", "won": "KRW", "chf": "CHF", "inr": "INR", "rupees": "INR", "myr": "MYR",
     "nzd": "NZD", "thb": "THB", "aed": "AED", "sar": "SAR", "idr": "IDR", "php": "PHP",
     "$": "USD?",  # a bare dollar sign: ask, unless the context says HK
@@ -66,6 +66,7 @@ class Money:
     amount: Decimal
     currency: Optional[str]   # None: no currency given; "USD?" bare "$"
     type: Optional[str]       # income type for ttps_logic; None: the words don't say
+    held_shares: Optional[bool] = None   # business profit: shares held throughout (Note 1)
     strong: bool = True       # clearly an amount of money (currency, "M"/"k", income words)
 
 
@@ -83,7 +84,7 @@ def _spelled_number(text: str) -> Optional[Decimal]:
         return None
 
 
-_SALARY = re.compile(r"salar|wage|\bpay\b|paid|payroll|employ|bonus|remuneration|compensation|"
+_SALARY = re.compile(r"salar|wage|\bpay\b|paid|payroll|employ|bonus|remuneration|compensation|\bjobs?\b|"
                      r"工资|工資|薪|人工|月薪|年薪|收入来自工作", re.I)
 _ALLOWANCE = re.compile(r"allowance|津贴|津貼", re.I)
 
@@ -168,6 +169,10 @@ def parse_incomes(text: str) -> list[Money]:
             value *= 12
         items.append(Money(amount=value, currency=_currency_in(seg), type=income_type(seg),
                            strong=strong or bool(_currency_in(seg)) or bool(_INCOME_WORDS.search(seg))))
+    held = held_shares(norm)
+    for item in items:
+        if held is not None and (item.type == "business_profit" or item.type is None):
+            item.held_shares = held
     if not items:
         value = _spelled_number(norm)
         if value is None:
@@ -183,6 +188,23 @@ def parse_incomes(text: str) -> list[Money]:
         if item.type is None and len(items) == 1 and len(kinds) == 1:
             item.type = next(iter(kinds))
     return items
+
+
+_HELD_YES = re.compile(
+    r"\b(own(ed)?|held|hold|have (held|owned))\s+(all|100\s*%|most|the majority|a majority|all of|the)\b.{0,20}\bshares?|"
+    r"\b(sole|only) (owner|shareholder)|\b100\s*% (owner|of the shares)|\bwhole year\b.*\bshares|"
+    r"\bshares?\b.{0,30}\b(throughout|the whole|all year|since (i )?found)|独资|獨資|全资|全資|一直持股", re.I)
+_HELD_NO = re.compile(r"\b(sold|bought|acquired) (my |the )?shares\b.{0,30}\b(during|in the middle|halfway|part)|"
+                      r"\bnot (held|owned)\b.{0,20}\bshares", re.I)
+
+
+def held_shares(text: str) -> Optional[bool]:
+    """Note 1's condition for a business's profit: did the person hold its shares throughout?"""
+    if _HELD_NO.search(text):
+        return False
+    if _HELD_YES.search(text):
+        return True
+    return None
 
 
 def parse_money(text: str) -> Optional[Money]:
@@ -300,7 +322,7 @@ def parse_date(text: str, today: dt.date, prefer: str = "past") -> Optional[Part
 # Durations of work
 
 _WORD_FRACTIONS = {"and a half": 0.5, "and half": 0.5, "半": 0.5}
-_NONE = re.compile(r"\b(no|none|zero|nothing|never)\b.*\b(work|experience|job)|"
+_NONE = re.compile(r"\b(no|none|zero|nothing|never)\b.*\b(work|experience|job)|^\s*(none|nil|zero|nothing)\b|"
                    r"^\s*(no|none|zero|0|nil|n/a)\s*$|没有|沒有|无|無工作|fresh grad|just graduated|"
                    r"haven'?t worked|not worked|still (a )?student", re.I)
 
@@ -334,6 +356,8 @@ _NOW = re.compile(r"^\s*(now|present|today|currently|date|still)\b|至今|现在
 class Duration:
     months: float
     approximate: bool = False
+    start: Optional[str] = None   # a dated period ("since 2019", "from 2018 to 2023"): its start
+    end: Optional[str] = None     # ... and its end as said; None with a start: still working
 
 
 def _month_after(d: PartialDate) -> dt.date:
@@ -352,6 +376,11 @@ def parse_duration(text: str, today: dt.date) -> Optional[Duration]:
         return None
     from ttps_logic.work import months_between
     t = normalise_numbers(text.strip()).lower()
+    clauses = [c for c in re.split(r"[;；。]|,(?!\d{3})|\bbut\b", t) if c.strip()]
+    kept = [c for c in clauses if not re.search(r"\bbefore (my|the|i|graduat|uni|college|the degree)|"
+                                                 r"毕业前|畢業前|读书前|讀書前", c)]
+    if kept and len(kept) < len(clauses):
+        t = " ".join(kept)   # "about a year since graduating; before my degree I worked 4 years"
     if _NONE.search(t):
         return Duration(0.0)
     approx = bool(_APPROX.search(t))
@@ -372,14 +401,19 @@ def parse_duration(text: str, today: dt.date) -> Optional[Duration]:
             else:
                 stop = min(_month_after(end), today)
             if begin <= stop <= today + dt.timedelta(days=1):
-                return Duration(round(months_between(begin, stop), 1), approx)
+                return Duration(round(months_between(begin, stop), 1), approx, start.iso,
+                                end.iso if end is not None else None)
             return None
     m = re.search(r"\b(since|from)\b\s+(.*)", t) or re.search(r"(?:自从|自從|从|從|自|由)\s*((?:19|20)\d\d年?(?:\d{1,2}月)?)\s*(?:起|开始|開始|以来|以來|到而家|至今|做到而家)", t)
     if m:
-        start = parse_date(m.group(m.lastindex), today)
-        if start is None or start.earliest > today:
-            return None
-        return Duration(round(months_between(start.earliest, today), 1), approx)
+        since_text = m.group(m.lastindex)
+        dated = re.match(r"\s*((early|late|mid|the (start|end|beginning) of)\s+)?((jan|feb|mar|apr|may|jun|jul|aug|"
+                         r"sep|oct|nov|dec)[a-z]*\.?\s+)?((19|20)\d\d|last year)", since_text) or \
+            re.match(r"\s*(19|20)\d\d", since_text)
+        start = parse_date(since_text, today) if dated else None
+        if start is not None and start.earliest <= today and start.year >= 1950:
+            return Duration(round(months_between(start.earliest, today), 1), approx, start.iso, None)
+        # "since then, about 8 years", "since graduating": the length follows
     years = months = None
     y = re.search(r"(\d+(?:\.\d+)?)\s*(?:\+\s*)?(?:years?|yrs?|yr\b|y\b|年)", t)
     mo = re.search(r"(\d+(?:\.\d+)?)\s*(?:\+\s*)?(?:months?|mos?\b|mths?\b|个月|個月|月)", t)
@@ -438,38 +472,10 @@ def parse_yes_no(text: str) -> Optional[bool]:
     return None
 
 
-DEMONYMS = {
-    "chinese": "CN", "mainland": "CN", "mainland china": "CN", "prc": "CN", "中国": "CN", "中國": "CN",
-    "british": "GB", "uk": "GB", "english": "GB", "scottish": "GB", "welsh": "GB",
-    "american": "US", "usa": "US", "us": "US", "canadian": "CA", "australian": "AU",
-    "indian": "IN", "singaporean": "SG", "malaysian": "MY", "japanese": "JP", "korean": "KR",
-    "south korean": "KR", "north korean": "KP", "dprk": "KP", "vietnamese": "VN",
-    "laotian": "LA", "lao": "LA", "nepali": "NP", "nepalese": "NP", "afghan": "AF", "cuban": "CU",
-    "french": "FR", "german": "DE", "italian": "IT", "spanish": "ES", "dutch": "NL",
-    "irish": "IE", "swiss": "CH", "swedish": "SE", "russian": "RU", "filipino": "PH",
-    "indonesian": "ID", "thai": "TH", "pakistani": "PK", "bangladeshi": "BD", "taiwanese": "TW",
-    "new zealander": "NZ", "kiwi": "NZ", "brazilian": "BR", "mexican": "MX", "nigerian": "NG",
-    "south african": "ZA", "israeli": "IL", "turkish": "TR", "egyptian": "EG", "iranian": "IR",
-    "polish": "PL", "ukrainian": "UA", "portuguese": "PT", "greek": "GR", "belgian": "BE",
-    "austrian": "AT", "danish": "DK", "norwegian": "NO", "finnish": "FI", "sri lankan": "LK",
-    "macanese": "MO", "hongkonger": "HK", "hong konger": "HK",
-}
-
-
 def parse_nationality(text: str) -> Optional[str]:
-    """ISO alpha-2 from 'Vietnamese', 'a British citizen', 'China', 'CN'."""
+    """The code of a nationality the words name without doubt ('Vietnamese', 'a British
+    citizen', '中國', 'UK'), from ttps_logic's resolver; None when unknown or ambiguous."""
     if not text or not text.strip():
         return None
-    t = re.sub(r"\b(i am|i'm|im|a|an|the|citizen|national|passport|holder|nationality|of|my|is)\b",
-               " ", text.strip().lower())
-    t = re.sub(r"[^\w\s\u4e00-\u9fff]", " ", t)
-    t = re.sub(r"\s+", " ", t).strip()
-    if not t:
-        return None
-    for key in sorted(DEMONYMS, key=len, reverse=True):
-        if re.search(rf"(^|\s){re.escape(key)}($|\s)", t):
-            return DEMONYMS[key]
-    try:
-        return normalise_nationality(t)
-    except ValueError:
-        return None
+    result = resolve_nationality(text)
+    return result.code if result.status == "matched" else None

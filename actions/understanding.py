@@ -70,8 +70,13 @@ def _segments(text: str) -> list[str]:
 
 def find_graduation(text: str, entities: dict[str, str], today: dt.date) -> Optional[str]:
     """'graduated in 2016', 'MIT bachelor 2016', 'class of 2019', '2020年6月毕业'."""
-    if entities.get("graduation_date"):
-        return entities["graduation_date"]
+    span = entities.get("graduation_date")
+    if span:
+        clause = next((c for c in re.split(r",(?!\d{3})|[;，；。]", text) if span in c), span)
+        # the NLU sometimes takes the years of a job for a graduation ("worked from 2018 to 2023")
+        if not (_WORK_CUE.search(clause) and not _GRAD_CUE.search(clause)) \
+                and not re.search(r"\b(since|from|to|until)\s+" + re.escape(span), clause, re.I):
+            return span
     for seg in _segments(text):
         has_uni = bool(entities.get("university")) and entities["university"].lower() in seg.lower()
         if not (_GRAD_CUE.search(seg) or has_uni) or _WORK_CUE.search(seg):
@@ -90,13 +95,19 @@ def find_graduation(text: str, entities: dict[str, str], today: dt.date) -> Opti
 
 def find_work(text: str, entities: dict[str, str], today: dt.date) -> Optional[str]:
     """'7 years of work', 'I've worked since 2019', 'about eight years full time'."""
-    if entities.get("work_duration"):
-        span = entities["work_duration"]
+    clauses = [c for c in re.split(r",(?!\d{3})|[;，；。]", text) if c.strip()]
+    for clause in clauses:   # a clause that says work, with a duration in it
+        if _WORK_CUE.search(clause) and parsing.parse_duration(clause, today) is not None:
+            return clause
+    span = entities.get("work_duration")
+    if span:
         # the NLU often marks only "8 years" in "8 and a half years" or "about 8 years": widen
-        for seg in _segments(text):
-            if span.lower() in seg.lower() and parsing.parse_duration(seg, today) is not None:
-                return seg
-        return span
+        for clause in clauses:
+            if span.lower() in clause.lower() and parsing.parse_duration(clause, today) is not None \
+                    and not _GRAD_CUE.search(clause):
+                return clause
+        if parsing.parse_duration(span, today) is not None:
+            return span
     for seg in _segments(text):
         if _WORK_CUE.search(seg) and parsing.parse_duration(seg, today) is not None:
             return seg
@@ -119,9 +130,42 @@ def find_nationality(text: str, entities: dict[str, str]) -> Optional[str]:
     return None
 
 
+_NAME_WORD = re.compile(r"[A-Z][\w.&'’-]*|[\u3400-\u9fff]+")
+_NAME_JOINER = {"of", "and", "de", "la", "du", "der", "für", "for", "in", "at", "&"}
+
+
+def widen_name(text: str, span: str) -> str:
+    """The NLU sometimes marks part of a name ("College" in "Boston College"): take the whole
+    run of capitalised words (and the small words inside names) around it."""
+    start = text.find(span)
+    if start < 0:
+        return span
+    end = start + len(span)
+    words = [(m.start(), m.end()) for m in re.finditer(r"\S+", text)]
+    inside = [i for i, (a, b) in enumerate(words) if b > start and a < end]
+    if not inside:
+        return span
+    first, last = inside[0], inside[-1]
+
+    def namey(i: int) -> bool:
+        w = text[words[i][0]:words[i][1]].strip(",.;:!?()")
+        return bool(_NAME_WORD.fullmatch(w)) and w.lower() not in ("i", "i'm", "my")
+
+    while first > 0 and namey(first - 1):
+        first -= 1
+    while last + 1 < len(words):
+        w = text[words[last + 1][0]:words[last + 1][1]].strip(",.;:!?()")
+        if namey(last + 1) or (w.lower() in _NAME_JOINER and last + 2 < len(words) and namey(last + 2)
+                               and w.lower() not in ("in", "at")):
+            last += 1 if namey(last + 1) else 2
+        else:
+            break
+    return text[words[first][0]:words[last][1]].strip(",.;:!?()")
+
+
 def find_university(text: str, entities: dict[str, str]) -> Optional[str]:
     if entities.get("university"):
-        return entities["university"]
+        return widen_name(text or "", entities["university"])
     m = re.search(r"\b(?:studied at|graduated from|degree from|bachelor'?s? (?:degree )?(?:from|at)|"
                   r"alumn(?:us|a|i) of|went to)\s+(?:the\s+)?([A-Z][\w&.'-]*(?:\s+(?:of|and|de|for|"
                   r"[A-Z][\w&.'-]*))*)", text or "")
@@ -138,13 +182,13 @@ def understand(text: str, entities: dict[str, str], intent: Optional[str],
     if intent in CONTROL_INTENTS or text.startswith("/") and intent not in ("dont_know", "affirm", "deny"):
         return {}
     question = is_question(text)
+    if intent in ("faq", "out_of_scope", "nlu_fallback", None) and question:
+        return {}   # a question about something else: let the rules answer it
+    # a greeting, thanks or "check me" may carry facts, but is not the answer to the question
     answers_pending = requested is not None and intent not in OTHER_INTENTS
-    if intent == "faq" and requested is not None and not question:
+    if intent == "faq" and requested is not None:
         answers_pending = True   # "around 4M HKD, all dividends" reads like a question about income
     found: dict[str, Any] = {}
-    if question and intent not in ("inform", "correct_fact", "dont_know", "affirm", "deny"):
-        return found   # a question in the middle of the form: let the rules answer it
-
     if entities.get("income") or any(m.strong for m in parsing.parse_incomes(text)):
         found["income"] = text   # the validator reads every amount in it, with its kind
     grad = find_graduation(text, entities, today)
@@ -172,10 +216,21 @@ def understand(text: str, entities: dict[str, str], intent: Optional[str],
 
     if answers_pending and not found:
         found[requested] = text   # nothing else in it: it is the answer to the question asked
-    elif answers_pending and requested in ("has_degree", "hk_nonlocal", "income_currency",
-                                           "income_type") and requested not in found \
+    elif answers_pending and requested in ("has_degree", "hk_nonlocal") and requested not in found \
             and intent in ("affirm", "deny", "dont_know"):
         found[requested] = text
     return found
+
+
+def answer_mode(text: str, intent: Optional[str], requested: Optional[str]) -> Optional[str]:
+    """May the whole message still be read as the answer to the pending question, when nothing
+    in it checked out as a fact? "answer": yes (a failed answer is re-asked); "if_valid": only if
+    it checks out (a short message the NLU took for a greeting or "check me": "Irish");
+    None: no."""
+    if requested is None or intent in CONTROL_INTENTS or (text or "").startswith("/"):
+        return None
+    if intent in OTHER_INTENTS or is_question(text):
+        return "if_valid" if len((text or "").split()) <= 4 and not is_question(text) else None
+    return "answer"
 
 

@@ -11,6 +11,7 @@ from typing import Any, Optional
 import pycountry
 
 from ttps_logic.institutions import registry
+from ttps_logic.nationality import is_known_code, resolve_nationality
 from ttps_logic.params import launch_date
 from ttps_logic.work import months_between
 
@@ -38,7 +39,23 @@ class Verdict:
 
 
 def said_dont_know(text: Any, intent: Optional[str] = None) -> bool:
-    return intent == "dont_know" or (isinstance(text, str) and bool(_DONT_KNOW.search(text)))
+    """'I don't know', 'skip', 'not sure' as the answer itself, not somewhere in a long message
+    ("… do I qualify for the Top Talent Pass?" is no "pass")."""
+    if not isinstance(text, str):
+        return intent == "dont_know"
+    if re.match(r"\s*/dont_know\b", text):
+        return True
+    words = len(text.split())
+    if words > 8:
+        return False
+    if intent == "dont_know" and words <= 6:
+        return True
+    found = _DONT_KNOW.search(text)
+    if not found:
+        return False
+    if found.group(0).lower() == "pass":
+        return words <= 2
+    return True
 
 
 def _text(value: Any) -> str:
@@ -56,8 +73,11 @@ def validate_income(value: Any, intent: Optional[str] = None) -> Verdict:
     text = _text(value)
     if said_dont_know(text, intent):
         return Verdict(UNKNOWN, also={"income_currency": None, "income_type": None})
-    if re.search(r"\b(no income|none|nothing|zero|unemployed|no salary|not working)\b|没有收入|沒有收入|冇收入|无收入|無收入", text, re.I) \
-            and not parsing.parse_incomes(text):
+    if re.search(r"\b(no income|none|nothing|zero|unemployed|no salary|not working|no earnings|"
+                 r"(don'?t|do not|didn'?t) (have|earn|make|get) (any )?(income|salary|money)|"
+                 r"career break|between jobs|full[- ]time student|not employed|no job)\b|"
+                 r"没有收入|沒有收入|冇收入|无收入|無收入|冇人工|沒有工作|没有工作", text, re.I) \
+            and not [m for m in parsing.parse_incomes(text) if m.strong]:
         return Verdict([{"amount": "0", "currency": "HKD", "type": "salary"}],
                        also={"income_currency": None, "income_type": None})
     if re.search(r"(^|\s)-\s*\d", text):
@@ -70,13 +90,16 @@ def validate_income(value: Any, intent: Optional[str] = None) -> Verdict:
                                "or “USD 330k”.")
     out = []
     for money in items:
-        currency = None if money.currency == "USD?" else money.currency
+        currency = None if money.currency in ("USD?", "¥?") else money.currency
         limit = 1e12 if currency in LARGE_UNIT_CURRENCIES else 1e9
         if money.amount > limit:
             return Verdict(message=f"{money.amount:,.0f} looks far too large for a year's income. "
                                    "Could you check the amount (and the currency)?")
-        out.append({"amount": format(money.amount.normalize(), "f"), "currency": currency,
-                    "type": money.type})
+        item = {"amount": format(money.amount.normalize(), "f"), "currency": currency,
+                "type": money.type}
+        if money.held_shares is not None:
+            item["held_shares_throughout"] = money.held_shares
+        out.append(item)
     note = None
     if all(i["type"] == "investment" for i in out):
         note = ("Noted. Income from personal investments doesn't count for Category A. If you "
@@ -93,7 +116,7 @@ def validate_currency(value: Any, intent: Optional[str] = None,
     code = None
     lowered = text.lower()
     for word, c in sorted(parsing.CURRENCY_WORDS.items(), key=lambda kv: -len(kv[0])):
-        if word in lowered and c != "USD?":
+        if word in lowered and c not in ("USD?", "¥?"):
             code = c
             break
     if code is None and re.fullmatch(r"[A-Za-z]{3}", text) and pycountry.currencies.get(alpha_3=text.upper()):
@@ -209,6 +232,8 @@ def validate_graduation_date(value: Any, today: dt.date, intent: Optional[str] =
 
 def validate_work_months(value: Any, today: dt.date, graduation: Optional[str],
                          intent: Optional[str] = None) -> Verdict:
+    if isinstance(value, dict) and value.get("start"):
+        return Verdict(value)
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         months = float(value)
     else:
@@ -221,7 +246,12 @@ def validate_work_months(value: Any, today: dt.date, graduation: Optional[str],
             return Verdict(message=f"Is that {n} months or {n} years?",
                            buttons=[{"title": f"{n} months", "payload": f"{n} months"},
                                     {"title": f"{n} years", "payload": f"{n} years"}])
-        parsed = parsing.parse_duration_months(text, today)
+        duration = parsing.parse_duration(text, today)
+        if duration is not None and duration.start is not None:
+            # a dated period: ttps_logic counts the months after graduation in its window
+            return Verdict({"start": duration.start, "end": duration.end,
+                            "months": duration.months})
+        parsed = None if duration is None else duration.months
         if parsed is None and re.fullmatch(r"\s*(yes|yeah|yep|some|a few years|a while|many years|"
                                            r"several years|a long time)\s*[.!]*\s*", text, re.I):
             return Verdict(message="How long, roughly? For example “18 months”, “3.5 years” or "
@@ -257,14 +287,24 @@ def validate_yes_no_unknown(value: Any, intent: Optional[str] = None) -> Verdict
 
 
 def validate_nationality(value: Any, intent: Optional[str] = None) -> Verdict:
+    """A nationality from what people type; an ambiguous word ("Korean") or a spelling we can
+    only guess at ("Brtish") is asked back with the candidates, never taken on a guess."""
     text = _text(value)
     if said_dont_know(text, intent) or value == SKIPPED:
         return Verdict(SKIPPED)
-    code = parsing.parse_nationality(text)
-    if code is None:
-        return Verdict(message="Sorry, I don't recognise that nationality. Please give your "
-                               "country of citizenship (e.g. “Chinese”, “British”), or say skip.")
-    return Verdict(code)
+    if isinstance(value, str) and is_known_code(value):
+        return Verdict(value)
+    result = resolve_nationality(text)
+    if result.status == "matched":
+        return Verdict(result.code)
+    if result.status == "ambiguous" and result.candidates:
+        names = [name for _, name in result.candidates[:5]]
+        question = (f"Did you mean {names[0]}?" if len(names) == 1
+                    else f"“{text.strip()}” could mean more than one country. Which one?")
+        return Verdict(message=question,
+                       buttons=[{"title": name, "payload": code} for code, name in result.candidates[:5]])
+    return Verdict(message="Sorry, I don't recognise that nationality. Please give your "
+                           "country of citizenship (e.g. “Chinese”, “British”), or say skip.")
 
 
 def validate_application_date(value: Any, today: dt.date, intent: Optional[str] = None) -> Verdict:

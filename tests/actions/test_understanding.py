@@ -1,0 +1,54 @@
+"""What one message gives, whatever question is pending (actions/understanding.py), as a table:
+message, NLU intent, NLU entities, the pending question -> the facts read from it."""
+import datetime as dt
+
+import pytest
+
+from actions.understanding import understand
+
+TODAY = dt.date(2026, 12, 1)
+
+CASES = [
+    # several facts at once, in any state
+    ("I earned 3.1M HKD last year, MIT bachelor 2016, 7 years of work, British", "inform",
+     {"university": "MIT"}, "graduation_date",
+     {"income", "graduation_date", "work_months", "university", "nationality", "has_degree"}),
+    # a greeting or a question is not an answer: nothing read, the rules answer it
+    ("hello", "greet", {}, "income", set()),
+    ("what?", "nlu_fallback", {}, "income", set()),
+    ("is investment income counted?", "faq", {}, "income", set()),
+    ("what if I apply next June?", "what_if", {"application_date": "next June"}, "income", set()),
+    ("start over", "start_over", {}, "university", set()),
+    # an answer the NLU took for a question about the scheme is still an answer
+    ("around 4 million HKD, all dividends and interest from my investments", "faq", {}, "income",
+     {"income"}),
+    # an answer to a different question than the one asked is kept, and the asked one isn't guessed
+    ("bachelor of engineering", "inform", {}, "has_degree", {"has_degree"}),
+    ("I studied at MIT", "inform", {}, "graduation_date", {"university"}),
+    ("I graduated from Boston College in 2017", "inform", {}, "university",
+     {"university", "graduation_date"}),
+    # a correction late in the form
+    ("sorry, I made a mistake: my income was actually 2.7 million HKD", "correct_fact",
+     {"income": "2.7 million"}, "nationality", {"income"}),
+    # plain answers to the question asked
+    ("2019", "inform", {}, "graduation_date", {"graduation_date"}),
+    ("yes", "affirm", {}, "has_degree", {"has_degree"}),
+    ("I don't know", "dont_know", {}, "work_months", {"work_months"}),
+    ("I've been working full time for about eight years", "inform",
+     {"work_duration": "eight years"}, "work_months", {"work_months"}),
+    ("I was a non-local student on a student visa", "inform", {}, "hk_nonlocal", {"hk_nonlocal"}),
+    # "Chinese University" is an institution, not a nationality
+    ("Chinese University of Hong Kong", "inform", {"university": "Chinese University of Hong Kong"},
+     "university", {"university"}),
+]
+
+
+@pytest.mark.parametrize("text,intent,entities,requested,slots", CASES)
+def test_facts_read_from_a_message(text, intent, entities, requested, slots):
+    assert set(understand(text, entities, intent, requested, TODAY)) == slots
+
+
+def test_the_work_span_is_widened_to_what_the_nlu_left_out():
+    found = understand("roughly eight and a half years", {"work_duration": "eight"},
+                       "inform", "work_months", TODAY)
+    assert "half" in found["work_months"]
