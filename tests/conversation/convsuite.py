@@ -221,9 +221,10 @@ class Chat:
         self.turns.append(turn)
         return turn
 
-    def tracker(self) -> dict[str, Any]:
+    def tracker(self, events: str = "ALL") -> dict[str, Any]:
+        """The conversation's tracker; events=NONE reads only the slots (cheaper)."""
         sender = urllib.parse.quote(self.sender, safe="")
-        url = f"{self.base}/conversations/{sender}/tracker?include_events=ALL"
+        url = f"{self.base}/conversations/{sender}/tracker?include_events={events}"
         with urllib.request.urlopen(url, timeout=self.timeout) as resp:
             return json.loads(resp.read())
 
@@ -281,7 +282,8 @@ def run_persona(base: str, persona: dict[str, Any]) -> dict[str, Any]:
         for p in turn.problems():
             problems.append({"turn": i, "user": text, "problem": p})
         try:
-            tracker = chat.tracker()
+            last = i == len(persona["turns"])
+            tracker = chat.tracker("ALL" if last else "NONE")
             after_turn.append(chat.statuses_of(tracker))
         except (urllib.error.URLError, OSError, ValueError) as exc:
             problems.append({"turn": i, "user": text, "problem": f"tracker unreadable: {exc}"})
@@ -295,7 +297,7 @@ def run_persona(base: str, persona: dict[str, Any]) -> dict[str, Any]:
             reached = i
         else:
             break
-    recorded = Chat.user_turns_of(tracker) if tracker else None
+    recorded = Chat.user_turns_of(tracker) if tracker.get("events") is not None else None
     if recorded is not None and recorded != len(persona["turns"]):
         problems.append({"turn": len(persona["turns"]), "user": "",
                          "problem": f"tracker has {recorded} user turns, {len(persona['turns'])} were sent"})
