@@ -92,6 +92,8 @@ def check_fact(slot: str, value: Any, slots: dict[str, Any], intent: Optional[st
         return V.validate_currency(value, intent, slots.get("income"))
     if slot == "income_type":
         return V.validate_income_type(value, intent, slots.get("income"))
+    if slot == "income_shares":
+        return V.validate_income_shares(value, intent)
     if slot == "has_degree":
         return V.validate_has_degree(value, intent)
     if slot == "university":
@@ -112,7 +114,8 @@ def check_fact(slot: str, value: Any, slots: dict[str, Any], intent: Optional[st
 LABELS = {"income": "income", "university": "university", "graduation_date": "graduation date",
           "work_months": "work experience", "nationality": "nationality",
           "application_date": "application date", "income_currency": "currency",
-          "income_type": "kind of income", "has_degree": "degree",
+          "income_type": "kind of income", "income_shares": "shareholding",
+          "has_degree": "degree",
           "hk_nonlocal": "non-local status"}
 ENTITY_SLOTS = {"income": "income", "university": "university",
                 "graduation_date": "graduation_date", "work_duration": "work_months",
@@ -152,6 +155,14 @@ def facts_from_message(tracker: Tracker, dispatcher: CollectingDispatcher,
                 continue   # the message itself says it; that wins
             updates[k] = v
             current[k] = v
+    if found.get("has_degree") is False and "university" in updates:
+        # "no, only a master's from Oxford": that university is not of a bachelor's degree
+        updates.pop("university")
+        updates.pop("graduation_date", None)
+        updates["has_degree"] = current["has_degree"] = False
+    elif current.get("has_degree") is None and (updates.get("graduation_date") or updates.get("work_months")
+                                                 is not None and updates.get("university")):
+        updates["has_degree"] = current["has_degree"] = True   # a graduation date means a degree
     if requested and not updates and (answer is None or not answer.ok):
         # nothing in it checked out as a fact (the NLU's entities are hints, and can be wrong:
         # "New" in "New Zealand" as a duration): read the whole message as the answer
@@ -266,6 +277,9 @@ class ValidateEligibilityForm(FormValidationAction):
     def validate_income_type(self, value, dispatcher, tracker, domain):
         return self._validate("income_type", value, dispatcher, tracker)
 
+    def validate_income_shares(self, value, dispatcher, tracker, domain):
+        return self._validate("income_shares", value, dispatcher, tracker)
+
     def validate_has_degree(self, value, dispatcher, tracker, domain):
         return self._validate("has_degree", value, dispatcher, tracker)
 
@@ -308,7 +322,8 @@ HELP_BUTTONS = [{"title": "Skip", "payload": "/dont_know"},
                 {"title": "I don't know", "payload": "/dont_know"},
                 {"title": "Talk to a person", "payload": "/human_handoff"}]
 EXAMPLES = {"income": "“HK$2.6M salary”", "income_currency": "“it's in RMB”",
-            "income_type": "“it's all salary”", "has_degree": "“I have a bachelor's”",
+            "income_type": "“it's all salary”", "income_shares": "“I held all the shares all year”",
+            "has_degree": "“I have a bachelor's”",
             "university": "“I studied at Fudan”", "graduation_date": "“I graduated in June 2021”",
             "work_months": "“4 years of full-time work”", "hk_nonlocal": "“I was a non-local student”",
             "nationality": "“I'm Canadian”", "application_date": "“I'll apply next March”"}
@@ -331,6 +346,9 @@ QUESTIONS = {
     "income_type": ("Is that salary (or other pay from a job), profit from your own business, or "
                     "investment income? Only employment and business income count for Category A.",
                     V.INCOME_TYPE_BUTTONS),
+    "income_shares": ("Did you hold your company's shares throughout the tax year before you "
+                      "apply? Profits of your own company count for Category A only then.",
+                      V.YES_NO_BUTTONS),
     "has_degree": ("Do you hold a bachelor's degree (not an honorary one)? A master's or PhD on "
                    "its own doesn't count for Categories B and C.", V.YES_NO_BUTTONS),
     "university": ("Which university awarded your bachelor's degree?",
@@ -386,6 +404,53 @@ ActionAskSlotIncome = ASK_ACTIONS[0]
 
 # ---------------------------------------------------------------------------------------------
 # Around the form
+
+
+WHY = {
+    "income": "Category A is about income: HK$ 2.5 million or more (or the same in another "
+              "currency) in the year before you apply. I need your total from a job or your own "
+              "business, in any currency, as a rough figure if you like.",
+    "income_currency": "To compare your income with the HK$ threshold I need to know which "
+                       "currency the amount is in.",
+    "income_type": "Only income from employment or your own business counts for Category A; "
+                   "income from personal investments (dividends, interest, rent) doesn't.",
+    "income_shares": "Profits of your own company count for Category A only if you held its "
+                     "shares throughout the tax year before you apply.",
+    "has_degree": "Categories B and C need a bachelor's degree (or higher, with a bachelor's "
+                  "first) from one of the eligible universities.",
+    "university": "Categories B and C depend on the university that awarded your bachelor's "
+                  "degree: it must be on the list of eligible universities.",
+    "graduation_date": "Category C needs a degree obtained in the past five years, counted by "
+                       "the year of graduation.",
+    "work_months": "Category B needs at least three years of full-time or self-employed work in "
+                   "the five years before you apply; Category C needs less than three. Only work "
+                   "after graduating counts.",
+    "hk_nonlocal": "Category C is not open to people who took their bachelor's degree in Hong "
+                   "Kong as a non-local student (on a student visa); they have IANG instead.",
+    "nationality": "The scheme is not open to nationals of a few countries, so I check it. You "
+                   "can skip it.",
+}
+
+
+class ActionClarify(Action):
+    """"What do you mean?": say why the pending question matters, then it is asked again."""
+
+    def name(self) -> Text:
+        return "action_clarify"
+
+    async def run(self, dispatcher, tracker, domain) -> List[EventType]:
+        slot = tracker.get_slot("requested_slot")
+        if (tracker.active_loop or {}).get("name") and slot in WHY:
+            dispatcher.utter_message(text="Let me explain. " + WHY[slot] +
+                                     " If you don't know, say “I don't know” and I'll carry on.")
+        else:
+            dispatcher.utter_message(
+                text="I check whether you can apply for Hong Kong's Top Talent Pass Scheme, and "
+                     "under which category, from a few facts about your income, degree and work. "
+                     "I also answer questions about the scheme.",
+                buttons=[{"title": "Check my eligibility", "payload": "/check_eligibility"},
+                         {"title": "What are the categories?", "payload": "What are categories A, B and C?"}])
+        return []
 
 
 class ActionCaptureFacts(Action):

@@ -26,7 +26,7 @@ from ttps_logic.params import param
 
 UNKNOWN = "unknown"
 SKIPPED = "skipped"
-FORM_SLOTS = ["income", "income_currency", "income_type", "has_degree", "university", "graduation_date",
+FORM_SLOTS = ["income", "income_currency", "income_type", "income_shares", "has_degree", "university", "graduation_date",
               "work_months", "hk_nonlocal", "nationality"]
 FACT_SLOTS = FORM_SLOTS + ["application_date"]
 
@@ -45,6 +45,32 @@ def income_items(value: Any) -> list[dict]:
     if isinstance(value, list):
         return [v for v in value if isinstance(v, dict)]
     return []
+
+
+def _income_open_because(slots: dict[str, Any], code: str) -> bool:
+    """Is Category A open only for the reason `code` (a ttps_logic reason)? ttps_logic decides
+    which missing fact matters; the chat only asks for it."""
+    items = income_items(slots.get("income"))
+    if not items or any(not i.get("currency") for i in items):
+        return False
+    from ttps_logic import assess  # local import: facts.py is also used where no engine runs
+    try:
+        a = assess({"application_date": application_date(slots).isoformat(),
+                    "income": _engine_income(items, slots.get("income_type"))})
+    except ValueError:
+        return False
+    result = a.categories["A"]
+    return result.status == "unknown" and any(r.code == code for r in result.reasons)
+
+
+def shares_matter(slots: dict[str, Any]) -> bool:
+    """Does Category A turn on whether the person held their company's shares throughout the
+    year (Note 1), and have they not said?"""
+    items = income_items(slots.get("income"))
+    if not any(i.get("type") == "business_profit" or slots.get("income_type") == "business_profit"
+               for i in items):
+        return False
+    return _income_open_because(slots, "a.shares_unknown")
 
 
 def type_matters(slots: dict[str, Any]) -> bool:
@@ -72,9 +98,11 @@ def required_slots(slots: dict[str, Any]) -> list[str]:
         needed.append("income_currency")
     elif slots.get("income_type") is not None or type_matters(slots):
         needed.append("income_type")
+    if slots.get("income_shares") is not None or shares_matter(slots):
+        needed.append("income_shares")
     needed.append("has_degree")
     has_degree = slots.get("has_degree")
-    if slots.get("university") not in (None, UNKNOWN):
+    if slots.get("university") not in (None, UNKNOWN) and has_degree is None:
         has_degree = True
     if has_degree is not False:
         needed += ["university", "graduation_date", "work_months"]
@@ -111,10 +139,10 @@ def to_engine_input(slots: dict[str, Any]) -> dict[str, Any]:
     facts: dict[str, Any] = {"application_date": application_date(slots).isoformat()}
     items = income_items(slots.get("income"))
     if items and all(i.get("currency") for i in items):
-        facts["income"] = _engine_income(items, slots.get("income_type"))
+        facts["income"] = _engine_income(items, slots.get("income_type"), slots.get("income_shares"))
     has_degree = slots.get("has_degree")
     university = slots.get("university")
-    if has_degree is False and not university:
+    if has_degree is False:
         facts["degrees"] = []
     elif university and university != UNKNOWN:
         degree: dict[str, Any] = {"university": university, "level": "bachelor"}
@@ -137,7 +165,7 @@ def to_engine_input(slots: dict[str, Any]) -> dict[str, Any]:
     return facts
 
 
-def _engine_income(items: list[dict], stated_type: Any) -> list[dict]:
+def _engine_income(items: list[dict], stated_type: Any, shares: Any = None) -> list[dict]:
     """Items for ttps_logic. A kind nobody stated goes in as "other" (may or may not count):
     the engine, not the chat, says what that means for Category A."""
     kinds = {"salary", "allowance", "stock_options", "business_profit", "investment", "other"}
@@ -145,8 +173,11 @@ def _engine_income(items: list[dict], stated_type: Any) -> list[dict]:
     for i in items:
         kind = i.get("type") or (stated_type if stated_type in kinds else "other")
         item = {"amount": i["amount"], "currency": i["currency"], "type": kind}
-        if kind == "business_profit" and i.get("held_shares_throughout") is not None:
-            item["held_shares_throughout"] = i["held_shares_throughout"]
+        held = i.get("held_shares_throughout")
+        if kind == "business_profit" and held is None and isinstance(shares, bool):
+            held = shares
+        if kind == "business_profit" and held is not None:
+            item["held_shares_throughout"] = held
         out.append(item)
     return out
 
@@ -199,7 +230,7 @@ def summary_lines(slots: dict[str, Any]) -> list[str]:
         return fmt(value)
 
     lines = [f"• Income in the year before applying: {_money(slots.get('income'), slots.get('income_type'))}"]
-    if slots.get("has_degree") is False and not slots.get("university"):
+    if slots.get("has_degree") is False:
         lines.append("• Bachelor's degree: none")
     else:
         lines.append(f"• Bachelor's degree from: {show(slots.get('university'))}")

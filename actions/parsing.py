@@ -216,6 +216,25 @@ def parse_money(text: str) -> Optional[Money]:
 _CJK = re.compile(r"[\u3400-\u9fff]")
 
 
+_DIGIT_WORDS = {"zero": "0", "oh": "0", "one": "1", "two": "2", "three": "3", "four": "4",
+                "five": "5", "six": "6", "seven": "7", "eight": "8", "nine": "9"}
+_POINT = re.compile(r"\b(\w+)\s+point\s+((?:(?:zero|one|two|three|four|five|six|seven|eight|nine)\s*)+)", re.I)
+
+
+def _decimal_words(text: str) -> str:
+    """'three point two million' -> '3.2 million' (number-parser reads "point" wrongly)."""
+    def repl(m: re.Match) -> str:
+        whole = m.group(1)
+        if not whole.isdigit():
+            try:
+                whole = str(w2n.word_to_num(whole))
+            except ValueError:
+                return m.group(0)
+        digits = "".join(_DIGIT_WORDS[w.lower()] for w in m.group(2).split())
+        return f"{whole}.{digits} "
+    return _POINT.sub(repl, text)
+
+
 def normalise_numbers(text: str) -> str:
     """Number words to digits ("eight and a half years" -> "8 and a half years", "三年半" ->
     "3年半", "两百万" -> "2000000"), with number-parser and cn2an."""
@@ -227,6 +246,7 @@ def normalise_numbers(text: str) -> str:
                 out = cn2an.transform(out, "cn2an")
         except Exception:  # cn2an raises on some mixed strings; keep the text as it is
             pass
+    out = _decimal_words(out)
     if re.search(r"[a-z]", out, re.I) and not re.search(r"\bpoint\b", out, re.I):
         # "4 million" is already a number: keep its multiplier away from number-parser
         kept: list[str] = []
@@ -324,7 +344,10 @@ def parse_date(text: str, today: dt.date, prefer: str = "past") -> Optional[Part
 _WORD_FRACTIONS = {"and a half": 0.5, "and half": 0.5, "半": 0.5}
 _NONE = re.compile(r"\b(no|none|zero|nothing|never)\b.*\b(work|experience|job)|^\s*(none|nil|zero|nothing)\b|"
                    r"^\s*(no|none|zero|0|nil|n/a)\s*$|没有|沒有|无|無工作|fresh grad|just graduated|"
-                   r"haven'?t worked|not worked|still (a )?student", re.I)
+                   r"haven'?t worked|not worked|still (a )?student|ha(ve|s)n'?t had a (full[- ]time )?job|"
+                   r"not had a job|(no|haven'?t had any) (full[- ]time )?job|unemployed|not working|"
+                   r"^\s*(only|just) (part[- ]time|internships?)|(only|just) (done )?(part[- ]time|internships?)|"
+                   r"no full[- ]time|never (had a )?full[- ]time|兼职|兼職|实习|實習", re.I)
 
 
 def _number_before(text: str, unit_pattern: str) -> Optional[float]:
@@ -385,7 +408,9 @@ def parse_duration(text: str, today: dt.date) -> Optional[Duration]:
         return Duration(0.0)
     approx = bool(_APPROX.search(t))
     # a span of time: "from 2018 to 2023", "between June 2018 and May 2023", "2018-2023"
-    m = (re.search(r"\b(?:from|between)\s+(.+?)\s+(?:to|until|till|through|and|-|–)\s+(.+)", t)
+    date_ish = r"(?:(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+)?(?:19|20)\d\d"
+    m = (re.search(r"\b(?:from|between)\s+(" + date_ish + r")\s*(?:to|until|till|through|and|-|–)\s*(" + date_ish +
+                   r"|now|present|today|the present|date)\b", t)
          or re.search(r"\b((?:19|20)\d\d)\s*(?:-|–|to)\s*((?:19|20)\d\d|now|present|today)\b", t)
          or re.search(r"((?:19|20)\d\d年?(?:\d{1,2}月)?)\s*(?:至|到|-|–)\s*((?:19|20)\d\d年?(?:\d{1,2}月)?|至今|现在|現在)", t))
     if m:
@@ -410,6 +435,11 @@ def parse_duration(text: str, today: dt.date) -> Optional[Duration]:
         dated = re.match(r"\s*((early|late|mid|the (start|end|beginning) of)\s+)?((jan|feb|mar|apr|may|jun|jul|aug|"
                          r"sep|oct|nov|dec)[a-z]*\.?\s+)?((19|20)\d\d|last year)", since_text) or \
             re.match(r"\s*(19|20)\d\d", since_text)
+        if not dated and m.group(1) == "since":   # "since finishing my PhD in 2019"
+            later = re.match(r"[^,;.]{0,40}?\b(in|of)\s+(((jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+)?"
+                             r"(19|20)\d\d)\b", since_text)
+            if later:
+                since_text, dated = later.group(2), later
         start = parse_date(since_text, today) if dated else None
         if start is not None and start.earliest <= today and start.year >= 1950:
             return Duration(round(months_between(start.earliest, today), 1), approx, start.iso, None)

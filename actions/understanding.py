@@ -37,7 +37,9 @@ _GRAD_CUE = re.compile(
 _WORK_CUE = re.compile(
     r"\bwork|\bworked|\bworking|experience|\bjob\b|employ|career|full[- ]time|self[- ]employ|"
     r"freelanc|in industry|工作|经验|經驗|做咗|做了|返工|上班|打工", re.I)
-_APPLY_CUE = re.compile(r"\bapply(ing)?\b.*\b(in|on|next|this|from|by|around)\b|申请|申請", re.I)
+_APPLY_CUE = re.compile(r"\b(?:apply|applying|application)\s+(?:in|on|by|around|from|at the (?:start|end) of)?\s*"
+                        r"((?:next|this)\s+\w+|(?:(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+)?"
+                        r"(?:19|20)\d\d|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*)\b", re.I)
 _DEGREE_YES = re.compile(
     r"\bbachelor|\bundergrad|\bb\.?\s?(sc|a|eng|com|bus|ba)\b|\bbs\b|first degree|"
     r"本科|学士|學士", re.I)
@@ -45,7 +47,8 @@ _DEGREE_NO = re.compile(
     r"\bno (bachelor|degree|university)|\bnever (went to|attended|finished) (uni|university|college)|"
     r"\bdidn'?t (go to|finish|attend) (uni|university|college)|\bonly (a |an |have )?(master|phd|"
     r"doctor|mba|diploma|associate|high school)|\bno bachelor|没有学位|沒有學位|冇學位|冇讀大學", re.I)
-_NONLOCAL_YES = re.compile(r"non[- ]?local|student visa|study visa|非本地|学生签证|學生簽證", re.I)
+_NONLOCAL_YES = re.compile(r"non[- ]?local|student visa|study visa|international student|overseas student|"
+                           r"非本地|学生签证|學生簽證|留学生|留學生|内地生|內地生", re.I)
 _NONLOCAL_NO = re.compile(r"\b(was|as) a local student|\blocal student\b(?!.*non)|本地生|本地学生|本地學生", re.I)
 _NATIONALITY_CUE = re.compile(
     r"\b(i am|i'm|im|i’m)\s+(an?\s+)?(?P<a>[a-z][a-z\s-]{2,30}?)\s*(citizen|national|passport)?\s*(?:$|[,.;!])|"
@@ -53,6 +56,10 @@ _NATIONALITY_CUE = re.compile(
     r"\bnationality\s*(is|:)?\s*(?P<c>[a-z][a-z\s-]{2,30})|"
     r"(?:国籍|國籍)\s*(?:是|係|:|：)?\s*(?P<d>\S{1,10})",
     re.I)
+
+
+_INLINE_FIX = re.compile(r"\b(?:sorry,?\s+)?(?:i meant|i mean|no,? wait|oops|make that|scratch that|"
+                         r"correction:?)\b|不对|不對|唔係|讲错|講錯|说错|說錯", re.I)
 
 
 def is_question(text: str) -> bool:
@@ -166,6 +173,10 @@ def widen_name(text: str, span: str) -> str:
 def find_university(text: str, entities: dict[str, str]) -> Optional[str]:
     if entities.get("university"):
         return widen_name(text or "", entities["university"])
+    m = re.search(r"\b(?:from|at)\s+(?:the\s+)?((?:[A-Z][\w&.'-]*\s+)*(?:University|College|Institute|School|"
+                  r"Polytechnic|Academy)(?:\s+(?:of|and|for|de|in)?\s*[A-Z][\w&.'-]*)*)", text or "")
+    if m:
+        return m.group(1).strip()
     m = re.search(r"\b(?:studied at|graduated from|degree from|bachelor'?s? (?:degree )?(?:from|at)|"
                   r"alumn(?:us|a|i) of|went to)\s+(?:the\s+)?([A-Z][\w&.'-]*(?:\s+(?:of|and|de|for|"
                   r"[A-Z][\w&.'-]*))*)", text or "")
@@ -181,6 +192,9 @@ def understand(text: str, entities: dict[str, str], intent: Optional[str],
     text = text or ""
     if intent in CONTROL_INTENTS or text.startswith("/") and intent not in ("dont_know", "affirm", "deny"):
         return {}
+    fix = _INLINE_FIX.search(text)
+    if fix and text[fix.end():].strip(" ,.:;!-"):
+        text = text[fix.end():]   # "2019, sorry I meant 2021": the answer is what follows
     question = is_question(text)
     if intent in ("faq", "out_of_scope", "nlu_fallback", None) and question:
         return {}   # a question about something else: let the rules answer it
@@ -203,8 +217,9 @@ def understand(text: str, entities: dict[str, str], intent: Optional[str],
     nat = find_nationality(text, entities)
     if nat:
         found["nationality"] = nat
-    if entities.get("application_date") or (_APPLY_CUE.search(text) and parsing.parse_date(text, today, "future")):
-        found["application_date"] = entities.get("application_date") or text
+    apply = _APPLY_CUE.search(text)
+    if apply and parsing.parse_date(apply.group(1), today, "future"):
+        found["application_date"] = apply.group(1)
     if _DEGREE_NO.search(text):
         found["has_degree"] = False
     elif _DEGREE_YES.search(text):
@@ -216,7 +231,8 @@ def understand(text: str, entities: dict[str, str], intent: Optional[str],
 
     if answers_pending and not found:
         found[requested] = text   # nothing else in it: it is the answer to the question asked
-    elif answers_pending and requested in ("has_degree", "hk_nonlocal") and requested not in found \
+    elif answers_pending and requested in ("has_degree", "hk_nonlocal", "income_shares") \
+            and requested not in found \
             and intent in ("affirm", "deny", "dont_know"):
         found[requested] = text
     return found

@@ -72,14 +72,14 @@ def validate_income(value: Any, intent: Optional[str] = None) -> Verdict:
         return Verdict(value)
     text = _text(value)
     if said_dont_know(text, intent):
-        return Verdict(UNKNOWN, also={"income_currency": None, "income_type": None})
+        return Verdict(UNKNOWN, also={"income_currency": None, "income_type": None, "income_shares": None})
     if re.search(r"\b(no income|none|nothing|zero|unemployed|no salary|not working|no earnings|"
                  r"(don'?t|do not|didn'?t) (have|earn|make|get) (any )?(income|salary|money)|"
                  r"career break|between jobs|full[- ]time student|not employed|no job)\b|"
                  r"没有收入|沒有收入|冇收入|无收入|無收入|冇人工|沒有工作|没有工作", text, re.I) \
             and not [m for m in parsing.parse_incomes(text) if m.strong]:
         return Verdict([{"amount": "0", "currency": "HKD", "type": "salary"}],
-                       also={"income_currency": None, "income_type": None})
+                       also={"income_currency": None, "income_type": None, "income_shares": None})
     if re.search(r"(^|\s)-\s*\d", text):
         return Verdict(message="Income can't be negative. What was your total income in the "
                                "12 months before applying?")
@@ -104,7 +104,7 @@ def validate_income(value: Any, intent: Optional[str] = None) -> Verdict:
     if all(i["type"] == "investment" for i in out):
         note = ("Noted. Income from personal investments doesn't count for Category A. If you "
                 "also had salary or business income, tell me that amount too.")
-    return Verdict(out, message=note, also={"income_currency": None, "income_type": None})
+    return Verdict(out, message=note, also={"income_currency": None, "income_type": None, "income_shares": None})
 
 
 def validate_currency(value: Any, intent: Optional[str] = None,
@@ -166,6 +166,24 @@ def validate_income_type(value: Any, intent: Optional[str] = None, income: Any =
     return Verdict(kind, message=note, also={"income": items} if items else {})
 
 
+def validate_income_shares(value: Any, intent: Optional[str] = None) -> Verdict:
+    """Note 1: did the person hold their company's shares throughout the year? Yes / no /
+    not sure (left to ttps_logic as not known)."""
+    if isinstance(value, bool) or value == UNKNOWN:
+        return Verdict(value)
+    text = _text(value)
+    if said_dont_know(text, intent):
+        return Verdict(UNKNOWN)
+    held = parsing.held_shares(text)
+    if held is None:
+        held = parsing.parse_yes_no(text)
+    if held is None:
+        return Verdict(message="Sorry — did you hold your company's shares throughout the tax year "
+                               "before you apply? Please answer yes or no (or “not sure”).",
+                       buttons=YES_NO_BUTTONS)
+    return Verdict(held)
+
+
 INCOME_TYPE_BUTTONS = [{"title": "Salary / employment", "payload": "salary"},
                        {"title": "My own business", "payload": "business profit"},
                        {"title": "Investments", "payload": "investment income"},
@@ -199,6 +217,9 @@ def validate_university(value: Any, intent: Optional[str] = None) -> Verdict:
         return Verdict(message="Which university awarded your bachelor's degree?")
     if parsing.parse_yes_no(text) is False and len(text) < 20:
         return Verdict(None, also={"has_degree": False})
+    if parsing.parse_yes_no(text) is True and len(text.split()) <= 3:
+        return Verdict(message="Which university awarded your bachelor's degree? Please give its "
+                               "name, for example “Fudan University” or “University of Toronto”.")
     res = registry().resolve(text)
     if res.status == "matched":
         return Verdict(res.institution.name, also={"has_degree": True})
