@@ -35,6 +35,8 @@ def is_hong_kong(university: Optional[str]) -> bool:
     if not university or university == UNKNOWN:
         return False
     res = registry().resolve(university)
+    if res.institution is None and res.arm is not None and res.arm.parent is not None:
+        return res.arm.parent.is_hong_kong   # e.g. HKU SPACE: asked as for HKU
     return bool(res.institution and res.institution.is_hong_kong)
 
 

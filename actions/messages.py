@@ -6,6 +6,7 @@ from typing import Any
 
 from ttps_logic.models import Assessment
 from ttps_logic.params import param
+from ttps_logic.render import preference
 
 ICON = {"eligible": "✅", "not_eligible": "❌", "unknown": "❓"}
 STATUS = {"eligible": "eligible", "not_eligible": "not eligible", "unknown": "can't tell yet"}
@@ -34,19 +35,18 @@ def verdict_text(a: Assessment) -> str:
         result = a.categories[code]
         r = _key_reason(result)
         lines.append(f"{ICON[result.status]} **{NAMES[code]}: {STATUS[result.status]}.** {r.message}")
-        lines.append(f"   _Rule {r.clause_id}: “{short_quote(r.clause_text)}” "
-                     f"([source]({r.source.url}))_")
+        source = f" ([source]({r.source.url}))" if r.source.url else f" ({r.source.title})"
+        lines.append(f"   _Rule {r.clause_id}: “{short_quote(r.clause_text)}”{source}_")
     if a.eligible_categories:
         first = a.eligible_categories[0]
-        stay = a.conditions_of_stay["initial_stay_months"][first]
+        stay = " or ".join(str(m) for m in a.conditions_of_stay["initial_stay_months_possible"][first])
         quota = ", subject to the annual quota" if first == "C" else ""
         if len(a.eligible_categories) == 1:
             lines.append(f"👉 **You can apply under Category {first}** ({stay} months' initial "
                          f"stay{quota}).")
         else:
             lines.append(f"👉 **You can apply under {' or '.join(a.eligible_categories)}.** "
-                         f"Category {first} is the better choice ({stay} months' initial "
-                         f"stay{quota}); you apply under one category.")
+                         f"You apply under one category; {preference(a)}")
     else:
         lines.append("👉 On these facts you cannot apply under any category yet.")
     return "\n".join(lines)
@@ -54,7 +54,6 @@ def verdict_text(a: Assessment) -> str:
 
 def details_text(a: Assessment) -> str:
     day = a.application_date
-    stay = a.conditions_of_stay["initial_stay_months"]
     lines = []
     missing = list(dict.fromkeys(m for c in a.categories.values() for m in c.to_find_out))
     if missing:
@@ -63,10 +62,10 @@ def details_text(a: Assessment) -> str:
     if a.what_would_change:
         lines.append("**What would change the outcome:**")
         lines += [f"• {c.message}" for c in a.what_would_change]
-    lines.append("**Conditions of stay:** no job offer needed to apply; initial stay "
-                 f"{stay['A']} months (A) / {stay['B']} months (B and C), granted once per person; "
-                 f"usual pattern {a.conditions_of_stay['limit_of_stay_pattern']} years, each "
-                 "extension needs a job or business in Hong Kong.")
+    stay_lines = [r.message for r in a.general
+                  if r.code in ("gen.no_job_offer", "gen.initial_stay", "gen.extension", "gen.top_tier")]
+    if stay_lines:
+        lines.append("**Conditions of stay:** " + " ".join(stay_lines))
     if "C" in a.eligible_categories or a.categories["C"].status == "unknown":
         lines.append(f"**Category C quota:** {a.conditions_of_stay['category_c_annual_quota']:,} "
                      "places a year, first come, first served.")

@@ -201,7 +201,8 @@ def validate_has_degree(value: Any, intent: Optional[str] = None) -> Verdict:
         if re.search(r"\bbachelor|\bundergrad|\bb\.?\s?(sc|a|eng|com|ba)\b|\bbs\b|本科|学士|學士", text, re.I) \
                 and not re.search(r"\b(no|not|never|don'?t|didn'?t)\b", text, re.I):
             return Verdict(True)
-        if parsing.parse_yes_no(text) is None and registry().resolve(text).status == "matched":
+        if parsing.parse_yes_no(text) is None and registry().resolve(text).status in ("matched",
+                                                                                   "excluded_arm"):
             return Verdict(True, also={"university": text})
     verdict = validate_yes_no_unknown(value, intent)
     if not verdict.ok:
@@ -223,10 +224,24 @@ def validate_university(value: Any, intent: Optional[str] = None) -> Verdict:
     res = registry().resolve(text)
     if res.status == "matched":
         return Verdict(res.institution.name, also={"has_degree": True})
+    if res.status == "excluded_arm" and res.arm is not None:
+        # Note 4: kept as typed, so that ttps_logic recognises it again and answers with the note
+        parent = f" of {res.arm.parent.name}" if res.arm.parent is not None else ""
+        return Verdict(text, also={"has_degree": True},
+                       message=f"Noted: “{text}” looks like {res.arm.name}{parent}, not the "
+                               "university itself. Degrees awarded by a university's continuing-"
+                               "education arm, extension or branch school don't count as degrees of "
+                               "that university (Note 4) — the answer will explain. If your degree "
+                               "was awarded by the university itself, tell me its name.")
     if res.status == "ambiguous":
         options = [c.name for c, _ in res.candidates[:4]]
-        return Verdict(message=f"“{text}” could be more than one university. Which one?",
-                       buttons=[{"title": n, "payload": n} for n in options])
+        buttons = [{"title": n, "payload": n} for n in options]
+        if res.others or len(options) > 1:
+            buttons.append({"title": "Another institution", "payload": "/dont_know"})
+        also_meant = list(res.others)[:3]
+        more = f" It may also mean {', '.join(also_meant)}, which I don't have on the list." if also_meant else ""
+        return Verdict(message=f"“{text}” could be more than one university.{more} Which one?",
+                       buttons=buttons)
     return Verdict(text, also={"has_degree": True},
                    message=f"I can't find “{text}” on the eligible-university list I know. I'll "
                            "note it as given; for Categories B and C the answer will be "
