@@ -344,7 +344,7 @@ def parse_date(text: str, today: dt.date, prefer: str = "past") -> Optional[Part
 _WORD_FRACTIONS = {"and a half": 0.5, "and half": 0.5, "半": 0.5}
 _NONE = re.compile(r"\b(no|none|zero|nothing|never)\b.*\b(work|experience|job)|^\s*(none|nil|zero|nothing)\b|"
                    r"^\s*(no|none|zero|0|nil|n/a)\s*$|没有|沒有|无|無工作|fresh grad|just graduated|"
-                   r"haven'?t worked|not worked|still (a )?student|ha(ve|s)n'?t had a (full[- ]time )?job|"
+                   r"haven'?t worked|not worked|still (a )?student|ha(ve|s)n'?t had an? ([\w-]+ )?job|"
                    r"not had a job|(no|haven'?t had any) (full[- ]time )?job|unemployed|not working|"
                    r"^\s*(only|just) (part[- ]time|internships?)|(only|just) (done )?(part[- ]time|internships?)|"
                    r"no full[- ]time|never (had a )?full[- ]time|兼职|兼職|实习|實習", re.I)

@@ -74,3 +74,58 @@ def test_parse_nationality(text, code):
                                         ("nope", False), ("maybe", None)])
 def test_yes_no(text, value):
     assert parse_yes_no(text) is value
+
+
+# --- people's own words (issue 7): durations in words, approximations, dated spans -----------
+from actions.parsing import parse_duration, parse_incomes  # noqa: E402
+
+T2 = dt.date(2026, 12, 1)
+
+
+@pytest.mark.parametrize("text,months,start,end", [
+    ("roughly seven years", 84, None, None),
+    ("six and a half years", 78, None, None),
+    ("a little over two years", 25, None, None),
+    ("almost four years", 47, None, None),
+    ("just under a year", 11, None, None),
+    ("a year and a half", 18, None, None),
+    ("two years and five months", 29, None, None),
+    ("since 2020", 83, "2020", None),
+    ("since March 2022", 57, "2022-03", None),
+    ("from 2016 to 2021", 60, "2016", "2021"),
+    ("between 2014 and 2019", 60, "2014", "2019"),
+    ("2017-2022", 60, "2017", "2022"),
+    ("I've worked since completing my master's in 2020", 83, "2020", None),
+    ("nothing full-time, only internships", 0, None, None),
+    ("I haven't had a proper job since 2015", 0, None, None),
+    ("四年半", 54, None, None),
+    ("做咗三年", 36, None, None),
+])
+def test_parse_duration_in_own_words(text, months, start, end):
+    d = parse_duration(text, T2)
+    assert d is not None and d.months == pytest.approx(months, abs=0.1)
+    assert (d.start, d.end) == (start, end)
+
+
+def test_work_before_the_degree_is_left_out():
+    d = parse_duration("eighteen months since my degree; before uni I worked two years", T2)
+    assert d.months == 18
+
+
+@pytest.mark.parametrize("text,items", [
+    ("HK$800k salary and HK$2.1M in dividends", [(800_000, "HKD", "salary"), (2_100_000, "HKD", "investment")]),
+    ("RMB 1.5M bonus plus 500k RMB rent", [(1_500_000, "CNY", "salary"), (500_000, "CNY", "investment")]),
+    ("four point five million HKD", [(4_500_000, "HKD", None)]),
+    ("US$380,000", [(380_000, "USD", None)]),
+    ("¥2,000,000 salary", [(2_000_000, "¥?", "salary")]),   # yuan or yen: asked
+    ("年薪150万人民币", [(1_500_000, "CNY", "salary")]),
+])
+def test_several_incomes_with_their_kinds(text, items):
+    got = [(float(m.amount), m.currency, m.type) for m in parse_incomes(text)]
+    assert got == [(float(a), c, t) for a, c, t in items]
+
+
+def test_shareholding_words():
+    from actions.parsing import held_shares
+    assert held_shares("I'm the sole shareholder of the firm") is True
+    assert held_shares("profit of my company") is None
