@@ -10,10 +10,11 @@ import calendar
 import datetime as dt
 import re
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any, Literal, Optional
 
 import pycountry
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 IncomeType = Literal["salary", "allowance", "stock_options", "business_profit", "investment",
                      "other", "unspecified"]
@@ -40,6 +41,12 @@ def _parse_partial(value: Any, *, end: bool) -> tuple[dt.date, str]:
         value = str(value)
     if not isinstance(value, str):
         raise ValueError("must be a date written YYYY-MM-DD, YYYY-MM or YYYY")
+    return _parse_text(value, end)
+
+
+@lru_cache(maxsize=16384)
+def _parse_text(value: str, end: bool) -> tuple[dt.date, str]:
+    """_parse_partial for a string (the same few dates recur: cached; errors are not)."""
     text = value.strip()
     try:
         if _ISO_DAY.match(text):
@@ -89,9 +96,14 @@ class IncomeItem(_Input):
     @classmethod
     def _currency(cls, v: str) -> str:
         code = v.upper()
-        if not re.fullmatch(r"[A-Z]{3}", code) or pycountry.currencies.get(alpha_3=code) is None:
+        if not _is_currency(code):
             raise ValueError(f"{v!r} is not an ISO 4217 currency code (e.g. HKD, CNY, USD)")
         return code
+
+
+@lru_cache(maxsize=1024)
+def _is_currency(code: str) -> bool:
+    return bool(re.fullmatch(r"[A-Z]{3}", code)) and pycountry.currencies.get(alpha_3=code) is not None
 
 
 class Degree(_Input):
@@ -113,23 +125,19 @@ class Degree(_Input):
             raise ValueError(f"{day.year} is implausibly early")
         return {"day": day.isoformat(), "month": day.isoformat()[:7], "year": str(day.year)}[precision]
 
-    _bounds: Optional[tuple[dt.date, dt.date]] = PrivateAttr(None)
-
-    @model_validator(mode="after")
-    def _set_bounds(self) -> "Degree":
-        if self.graduation_date is not None:
-            self._bounds = (_parse_partial(self.graduation_date, end=False)[0],
-                            _parse_partial(self.graduation_date, end=True)[0])
-        return self
-
     @property
     def graduation_bounds(self) -> Optional[tuple[dt.date, dt.date]]:
         """Earliest and latest day the graduation can have been, given the precision."""
-        return self._bounds
+        return None if self.graduation_date is None else _bounds(self.graduation_date)
 
     @property
     def graduation_year(self) -> Optional[int]:
         return int(self.graduation_date[:4]) if self.graduation_date else None
+
+
+@lru_cache(maxsize=16384)
+def _bounds(graduation_date: str) -> tuple[dt.date, dt.date]:
+    return (_parse_text(graduation_date, False)[0], _parse_text(graduation_date, True)[0])
 
 
 class WorkPeriod(_Input):
@@ -162,8 +170,19 @@ def normalise_nationality(value: str) -> str:
 
     Delegates to ``nationality.resolve_nationality``; an ambiguous answer ("Korean"), a spelling
     correction that would need confirming, or an unknown word raises ValueError."""
+    if isinstance(value, str):
+        return _normalise_text(value.strip())
     from .nationality import normalise_code
-    code = normalise_code(value.strip() if isinstance(value, str) else value)
+    code = normalise_code(value)
+    assert code is not None
+    return code
+
+
+@lru_cache(maxsize=4096)
+def _normalise_text(value: str) -> str:
+    """normalise_nationality for a string: the same few words recur (cached; errors are not)."""
+    from .nationality import normalise_code
+    code = normalise_code(value)
     assert code is not None
     return code
 
@@ -284,20 +303,21 @@ class Change(BaseModel):
 
 
 class InstitutionMatch(BaseModel):
+    # Fields in the order the engine has always written them in its JSON.
     query: str
     status: Literal["matched", "ambiguous", "not_found", "excluded_arm"]
     method: Optional[str] = None
     score: Optional[float] = None
+    candidates: list[dict[str, Any]] = Field(default_factory=list)
     id: Optional[str] = None
     name: Optional[str] = None
     country: Optional[str] = None
     country_code: Optional[str] = None
     provenance: Optional[str] = None
     confidence: Optional[str] = None
-    listed_on_application_date: Optional[bool] = None
     added: Optional[dt.date] = None
     removed: Optional[dt.date] = None
-    candidates: list[dict[str, Any]] = Field(default_factory=list)
+    listed_on_application_date: Optional[bool] = None
     # status "excluded_arm" (Note 4): {name, kind, accepted, via, parent_id, parent_name}
     arm: Optional[dict[str, Any]] = None
     # unlisted institutions an ambiguous short form may also mean ("CSU": Colorado State, ...)

@@ -20,7 +20,7 @@ from .institutions import Resolution
 from .models import Conversion, Degree, Facts, IncomeItem, Reason
 from .nationality import national_of
 from .params import param, param_versions_from, parameter_table, segment_start
-from .text import fast_construct, reason, render
+from .text import reason, render
 
 
 @dataclass
@@ -79,8 +79,9 @@ def convert_income(items: list[IncomeItem], day: dt.date) -> list[Conversion]:
             counted = business_profit_counted(item, day)
         rr = fx.rate_range(item.currency, first, last)
         amount = float(item.amount)
-        out.append(fast_construct(
-            Conversion, amount=item.amount, currency=item.currency, type=item.type,
+        # Built from validated input and the engine's own figures: no validation needed.
+        out.append(Conversion.model_construct(
+            amount=item.amount, currency=item.currency, type=item.type,
             counted=counted,
             rate_average=rr and rr.average, rate_low=rr and rr.low, rate_high=rr and rr.high,
             rate_first_day=rr and rr.first_day, rate_last_day=rr and rr.last_day,
@@ -265,7 +266,7 @@ def rule_degree_arm(resolution: Resolution, day: dt.date) -> Reason:
 
 
 def work_months(facts: Facts, degree: Optional[Degree], day: dt.date,
-                windowed: bool) -> Optional[Range]:
+                windowed: bool, intervals: Optional[list[work.Interval]] = None) -> Optional[Range]:
     """note.5 (and criteria.b's five-year window when ``windowed``): months of counted work.
 
     Returns a Range because an imprecise graduation date ("2019") or a stated number of months
@@ -276,12 +277,15 @@ def work_months(facts: Facts, degree: Optional[Degree], day: dt.date,
     the months found, so they decide only what holds either way (fewer than 36 months at most:
     B not met, C's limit met) and otherwise ask for the graduation date. A stated number is the
     answer to "how long have you worked since graduating", so with a graduation date it is
-    trusted up to the time since then."""
+    trusted up to the time since then.
+
+    ``intervals``: the counted periods as work.periods_to_intervals gives them for ``day``,
+    when the caller has them already."""
     window_lo = work.add_years(day, -param("work.window_years", day))
     bounds = degree.graduation_bounds if degree else None
     if facts.work_periods is not None:
-        ivs = work.periods_to_intervals(facts.work_periods, day,
-                                        param("work.counted_types", day))
+        ivs = intervals if intervals is not None else work.periods_to_intervals(
+            facts.work_periods, day, param("work.counted_types", day))
         if bounds is None:
             # Without a graduation date every period might predate it.
             hi = work.counted_months(ivs, window_lo if windowed else dt.date.min, day)

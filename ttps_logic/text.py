@@ -8,10 +8,8 @@ from typing import Any, Optional
 
 import yaml
 
-from pydantic import BaseModel
-
 from .models import Reason, SourceRef
-from .params import ClauseVersion, clause
+from .params import clause, segment_start
 
 LOCALES = Path(__file__).parent / "locales"
 
@@ -26,32 +24,51 @@ def render(section: str, code: str, values: dict[str, Any], lang: str = "en") ->
     return templates(lang)[section][code].format(**values)
 
 
-@lru_cache(maxsize=256)
-def _citation(cv: ClauseVersion) -> tuple[str, str, str, SourceRef]:
+@lru_cache(maxsize=4096)
+def _citation(clause_id: str, seg: dt.date) -> tuple[str, str, str, SourceRef]:
+    """The clause version in force over the stretch of days starting ``seg``, with its source."""
+    cv = clause(clause_id, seg)
     src = cv.source
     return cv.clause_id, cv.label, cv.quote, SourceRef(key=src.key, title=src.title, url=src.url,
                                                        date=src.date)
 
 
-def fast_construct(cls: type[BaseModel], **fields: Any) -> BaseModel:
-    """Build an output model from trusted, complete fields without validation.
-
-    Equivalent to ``cls.model_construct(**fields)`` when every field is given; it skips the
-    default-filling loop, which dominates on the assessment hot path. Output models are
-    validated in tests (round trip through JSON)."""
-    obj = cls.__new__(cls)
-    object.__setattr__(obj, "__dict__", fields)
-    object.__setattr__(obj, "__pydantic_fields_set__", set(fields))
-    object.__setattr__(obj, "__pydantic_extra__", None)
-    object.__setattr__(obj, "__pydantic_private__", None)
-    return obj
+# Reasons already built, by everything they are made of. A reason is a pure function of its
+# code, clause, the stretch of days its clause version covers, met, kind and values; the same
+# ones recur across applicants (the same day, institution, year, threshold), so each is built
+# once and shared. Assessments are read-only results: a shared Reason is never changed.
+_REASONS: dict[tuple, Reason] = {}
+_REASONS_MAX = 16384
+# Value types whose equality implies identical output (not float: 0.0 == -0.0; not Decimal:
+# Decimal("1.0") == Decimal("1.00"); not bool/int mixing: the type is part of the key).
+_EXACT = frozenset({str, int, bool, type(None), dt.date})
 
 
 def reason(code: str, clause_id: str, day: dt.date, met: Optional[bool], *,
            kind: str = "condition", **values: Any) -> Reason:
     """A checked condition (or a piece of information) citing the clause in force on ``day``."""
-    cid, label, quote, source = _citation(clause(clause_id, day))
-    return fast_construct(Reason,
-        code=code, kind=kind, met=met, clause_id=cid, clause_label=label, clause_text=quote,
-        source=source, values=values, message=render("reason", code, values),
-    )
+    seg = segment_start(day)
+    key: list = [code, clause_id, seg, met, kind]
+    for k, v in values.items():
+        t = v.__class__
+        if t is float:
+            key += (k, t, repr(v))
+        elif t in _EXACT:
+            key += (k, t, v)
+        else:   # a value that cannot be a key (a list, a Decimal): build it afresh
+            return _build(code, clause_id, seg, met, kind, values)
+    k = tuple(key)
+    found = _REASONS.get(k)
+    if found is None:
+        if len(_REASONS) >= _REASONS_MAX:
+            _REASONS.clear()
+        found = _REASONS[k] = _build(code, clause_id, seg, met, kind, values)
+    return found
+
+
+def _build(code: str, clause_id: str, seg: dt.date, met: Optional[bool], kind: str,
+           values: dict[str, Any]) -> Reason:
+    cid, label, quote, source = _citation(clause_id, seg)
+    return Reason(code=code, kind=kind, met=met, clause_id=cid, clause_label=label,
+                  clause_text=quote, source=source, values=values,
+                  message=render("reason", code, values))
