@@ -35,6 +35,23 @@ def combine(reasons: Iterable[Reason]) -> str:
     return "unknown"
 
 
+# CategoryResults already built, by the identity of their reasons (reasons are shared: see
+# text.reason). Each entry holds its reasons, so no id in a key can be reused while it is here.
+_CATEGORIES: dict[tuple[int, ...], CategoryResult] = {}
+_CATEGORIES_MAX = 8192
+
+
+def _category_of(reasons: list[Reason]) -> CategoryResult:
+    """_category for these reasons, built once for the same reasons and shared."""
+    key = tuple(map(id, reasons))
+    found = _CATEGORIES.get(key)
+    if found is None:
+        if len(_CATEGORIES) >= _CATEGORIES_MAX:
+            _CATEGORIES.clear()
+        found = _CATEGORIES[key] = _category("", reasons)
+    return found
+
+
 def _category(code: str, reasons: list[Reason], status: Optional[str] = None) -> CategoryResult:
     if status is None:
         status = combine(reasons)
@@ -84,6 +101,7 @@ class _Day:
     window_years: int                  # work.window_years
     counted_types: Any                 # work.counted_types
     window_start: dt.date              # the five-year window of criteria.b
+    window_start_text: str
     list_day: dt.date                  # the list the degree is tested against
     quota: Reason
     general: tuple[Reason, ...]
@@ -102,6 +120,7 @@ def _day(day: dt.date, reg: Registry) -> _Day:
         window_years=window_years,
         counted_types=param("work.counted_types", day),
         window_start=work.add_years(day, -window_years),
+        window_start_text=work.add_years(day, -window_years).isoformat(),
         # After the last list we hold, the degree is tested against that list, and a condition
         # says that the list for the application's year is not yet known.
         list_day=rules.last_held_list_day(day) or day,
@@ -221,8 +240,8 @@ def _degree_changes(facts: Facts, degree: Degree, res: Resolution, day: dt.date,
         split = _split_ongoing(facts, day, d.counted_types)
         closed, ongoing_start = split
         if ongoing_start is not None and grad_bounds:
-            when = work.date_reaching(closed, ongoing_start, needed, grad_bounds[1], day,
-                                      d.window_years)
+            when = _date_reaching(tuple(closed), ongoing_start, needed, grad_bounds[1], day,
+                                  d.window_years)
             if when:
                 changes.append(Change(category="B", date=when, message=render(
                     "change", "b.reach_date", {"needed": needed, "date": when})))
@@ -245,8 +264,8 @@ def _degree_changes(facts: Facts, degree: Degree, res: Resolution, day: dt.date,
         if grad_bounds and c_status == "eligible":
             closed, ongoing_start = split or _split_ongoing(facts, day, d.counted_types)
             if ongoing_start is not None:
-                when = work.date_reaching(closed, ongoing_start, needed, grad_bounds[0], day,
-                                          None)
+                when = _date_reaching(tuple(closed), ongoing_start, needed, grad_bounds[0], day,
+                                      None)
                 if when and when <= dt.date(last_year, 12, 31):
                     changes.append(Change(category="C", date=when, message=render(
                         "change", "c.work_closes", {"limit": needed, "date": when})))
@@ -282,11 +301,11 @@ def assess(facts: Union[Facts, Mapping[str, Any]]) -> Assessment:
     conversions = rules.convert_income(facts.income, day) if facts.income else []
     a = rules.rule_a_income(facts, day, conversions)
     a[:0] = person
-    intervals = (work.periods_to_intervals(facts.work_periods, day, d.counted_types)
+    intervals = (tuple(work.periods_to_intervals(facts.work_periods, day, d.counted_types))
                  if facts.work_periods is not None else None)
     b, c, matches = _degree_routes(facts, day, person, changes, d, intervals)
 
-    cats = {"A": _category("A", a), "B": _category("B", b), "C": _category("C", c)}
+    cats = {"A": _category_of(a), "B": _category_of(b), "C": _category_of(c)}
     a_main = next((r for r in a if r.clause_id == "criteria.a" and r.kind == "condition"), None)
     if cats["A"].status == "not_eligible" and a_main is not None and a_main.code == "a.not_met":
         changes.insert(0, Change(category="A", message=render("change", "a.shortfall", {
@@ -300,9 +319,7 @@ def assess(facts: Union[Facts, Mapping[str, Any]]) -> Assessment:
     if len(changes) > 1:
         changes = sorted({(ch.category, ch.date, ch.message): ch for ch in changes}.values(),
                          key=lambda ch: (ch.date or dt.date.min, ch.category))
-    # Every part is already a validated model or plain data the engine made: built without
-    # validation (the public constructor for trusted data).
-    return Assessment.model_construct(
+    return Assessment(
         application_date=day,
         rules_version=d.rules_version,
         list_version=d.list_version,
@@ -334,5 +351,18 @@ def _work_summary(facts: Facts, day: dt.date, d: Optional[_Day] = None,
         d = _day(day, registry())
     if intervals is None:
         intervals = work.periods_to_intervals(facts.work_periods, day, d.counted_types)
-    return {"window_start": d.window_start.isoformat(),
-            "counted_types_in_window_months": work.counted_months(intervals, d.window_start, day)}
+    return {"window_start": d.window_start_text,
+            "counted_types_in_window_months": _counted(tuple(intervals), d.window_start, day)}
+
+
+@lru_cache(maxsize=8192)
+def _counted(intervals: tuple[work.Interval, ...], lo: dt.date, hi: dt.date) -> float:
+    return work.counted_months(intervals, lo, hi)
+
+
+@lru_cache(maxsize=4096)
+def _date_reaching(closed: tuple[work.Interval, ...], ongoing_start: dt.date, target: float,
+                   graduation: dt.date, from_day: dt.date,
+                   window_years: Optional[int]) -> Optional[dt.date]:
+    return work.date_reaching(list(closed), ongoing_start, target, graduation, from_day,
+                              window_years)

@@ -120,10 +120,9 @@ class Degree(_Input):
     def _grad(cls, v: Any) -> Optional[str]:
         if v is None:
             return None
-        day, precision = _parse_partial(v, end=False)
-        if day < EARLIEST_DATE:
-            raise ValueError(f"{day.year} is implausibly early")
-        return {"day": day.isoformat(), "month": day.isoformat()[:7], "year": str(day.year)}[precision]
+        if isinstance(v, str):
+            return _graduation_text(v)
+        return _graduation(_parse_partial(v, end=False))
 
     @property
     def graduation_bounds(self) -> Optional[tuple[dt.date, dt.date]]:
@@ -133,6 +132,21 @@ class Degree(_Input):
     @property
     def graduation_year(self) -> Optional[int]:
         return int(self.graduation_date[:4]) if self.graduation_date else None
+
+
+def _graduation(parsed: tuple[dt.date, str]) -> str:
+    """A graduation date written at the precision it was given (YYYY-MM-DD, YYYY-MM, YYYY)."""
+    day, precision = parsed
+    if day < EARLIEST_DATE:
+        raise ValueError(f"{day.year} is implausibly early")
+    if precision == "day":
+        return day.isoformat()
+    return day.isoformat()[:7] if precision == "month" else str(day.year)
+
+
+@lru_cache(maxsize=16384)
+def _graduation_text(value: str) -> str:
+    return _graduation(_parse_text(value, False))
 
 
 @lru_cache(maxsize=16384)
@@ -341,6 +355,11 @@ class Conversion(BaseModel):
 
 
 class Assessment(BaseModel):
+    """The engine's answer. Read-only: its reasons, category results and institution matches are
+    shared with other assessments of the same content (built once, see text.reason), and the
+    parameter values under conditions_of_stay are the engine's own; only the top-level
+    containers are this assessment's."""
+
     application_date: dt.date
     rules_version: str
     list_version: str

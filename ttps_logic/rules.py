@@ -23,7 +23,7 @@ from .params import param, param_versions_from, parameter_table, segment_start
 from .text import reason, render
 
 
-@dataclass
+@dataclass(frozen=True)
 class Range:
     """A quantity known to lie in [low, high] (low == high when known exactly)."""
     low: float
@@ -98,9 +98,9 @@ def rule_a_income(facts: Facts, day: dt.date, conversions: list[Conversion]) -> 
     Decided only when the threshold is not between the totals at the lowest and highest daily
     rate; income of unknown type or in a currency without a reference rate is treated as
     "may or may not count", and decides nothing on its own."""
-    threshold = float(param("income.threshold_hkd", day))
     if facts.income is None:
-        return [reason("a.income_missing", "criteria.a", day, None, application_date=day)]
+        return [_income_missing(day)]
+    threshold = float(param("income.threshold_hkd", day))
     reasons: list[Reason] = []
     sure_lo = sure_hi = sure_avg = 0.0
     maybe_type_hi = maybe_shares_hi = 0.0
@@ -175,6 +175,11 @@ def rule_a_income(facts: Facts, day: dt.date, conversions: list[Conversion]) -> 
             "a.shares_unknown" if policy == "required" else "a.shares_rule_unknown", "note.1",
             day, None, counted=round(sure_avg), business=round(maybe_shares_hi)))
     return reasons
+
+
+@lru_cache(maxsize=4096)
+def _income_missing(day: dt.date) -> Reason:
+    return reason("a.income_missing", "criteria.a", day, None, application_date=day)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -280,25 +285,39 @@ def work_months(facts: Facts, degree: Optional[Degree], day: dt.date,
     trusted up to the time since then.
 
     ``intervals``: the counted periods as work.periods_to_intervals gives them for ``day``,
-    when the caller has them already."""
-    window_lo = work.add_years(day, -param("work.window_years", day))
+    when the caller has them already. Results are cached per work history, graduation date and
+    day (the same facts recur as a conversation adds others)."""
     bounds = degree.graduation_bounds if degree else None
     if facts.work_periods is not None:
         ivs = intervals if intervals is not None else work.periods_to_intervals(
             facts.work_periods, day, param("work.counted_types", day))
-        if bounds is None:
-            # Without a graduation date every period might predate it.
-            hi = work.counted_months(ivs, window_lo if windowed else dt.date.min, day)
-            return Range(0.0, hi, "your graduation date")
-        earliest, latest = bounds
-        lo_start = max(window_lo, latest) if windowed else latest
-        hi_start = max(window_lo, earliest) if windowed else earliest
-        r = Range(work.counted_months(ivs, lo_start, day), work.counted_months(ivs, hi_start, day),
-                  "the exact day you graduated")
-        return r
-    if facts.work_experience_months is None:
-        return None
+        return _months_worked(tuple(ivs), bounds, day, windowed)
     stated = facts.work_experience_months
+    if stated is None:
+        return None
+    if not stated:   # 0.0 and -0.0 are one key to a cache, and are written differently
+        return _months_stated.__wrapped__(stated, bounds, day, windowed)
+    return _months_stated(stated, bounds, day, windowed)
+
+
+@lru_cache(maxsize=8192)
+def _months_worked(ivs: tuple[work.Interval, ...], bounds: Optional[tuple[dt.date, dt.date]],
+                   day: dt.date, windowed: bool) -> Range:
+    window_lo = work.add_years(day, -param("work.window_years", day))
+    if bounds is None:
+        # Without a graduation date every period might predate it.
+        hi = work.counted_months(ivs, window_lo if windowed else dt.date.min, day)
+        return Range(0.0, hi, "your graduation date")
+    earliest, latest = bounds
+    lo_start = max(window_lo, latest) if windowed else latest
+    hi_start = max(window_lo, earliest) if windowed else earliest
+    return Range(work.counted_months(ivs, lo_start, day),
+                 work.counted_months(ivs, hi_start, day), "the exact day you graduated")
+
+
+@lru_cache(maxsize=8192, typed=True)
+def _months_stated(stated: float, bounds: Optional[tuple[dt.date, dt.date]], day: dt.date,
+                   windowed: bool) -> Range:
     cap = 12.0 * param("work.window_years", day) if windowed else float("inf")
     if bounds is None:
         return Range(0.0, round(min(stated, cap), 2), "your graduation date")
@@ -333,8 +352,12 @@ def rule_b_work(months: Optional[Range], day: dt.date) -> Reason:
 def rule_c_graduation(degree: Degree, day: dt.date) -> Reason:
     """criteria.c with note.6: graduated in the past five years, counted by year of graduation,
     i.e. graduation year >= application year - 5."""
+    return _rule_c_graduation(degree.graduation_year, day)
+
+
+@lru_cache(maxsize=8192)
+def _rule_c_graduation(year: Optional[int], day: dt.date) -> Reason:
     earliest_year = day.year - param("graduation.window_years", day)
-    year = degree.graduation_year
     if year is None:
         return reason("c.grad_missing", "note.6", day, None)
     met = year >= earliest_year
@@ -436,8 +459,12 @@ def rule_nationality(facts: Facts, day: dt.date) -> Reason:
     Chinese national. intro.visa_required: a Hong Kong permanent resident needs no visa to work
     in Hong Kong, so the scheme (a visa / entry permit) is not for them. documents.*: what
     Mainland, Macao and Taiwan residents upload."""
+    return _rule_nationality(facts.nationality, day)
+
+
+@lru_cache(maxsize=8192)
+def _rule_nationality(code: Optional[str], day: dt.date) -> Reason:
     excluded = param("nationality.excluded", day)
-    code = facts.nationality
     if code is None:
         return reason("gen.nationality_missing", "intro.nationals", day, None, kind="info",
                       excluded=", ".join(_country_name(c) for c in excluded))

@@ -34,41 +34,40 @@ def _citation(clause_id: str, seg: dt.date) -> tuple[str, str, str, SourceRef]:
 
 
 # Reasons already built, by everything they are made of. A reason is a pure function of its
-# code, clause, the stretch of days its clause version covers, met, kind and values; the same
-# ones recur across applicants (the same day, institution, year, threshold), so each is built
-# once and shared. Assessments are read-only results: a shared Reason is never changed.
+# code, clause, day, met, kind and values; the same ones recur across applicants (the same day,
+# institution, year, threshold), so each is built once and shared. Assessments are read-only
+# results: a shared Reason is never changed.
 _REASONS: dict[tuple, Reason] = {}
 _REASONS_MAX = 16384
-# Value types whose equality implies identical output (not float: 0.0 == -0.0; not Decimal:
-# Decimal("1.0") == Decimal("1.00"); not bool/int mixing: the type is part of the key).
-_EXACT = frozenset({str, int, bool, type(None), dt.date})
+# Value types for which equal values (of the same type: the types are part of the key) give
+# identical output. Not Decimal (Decimal("1.0") == Decimal("1.00")); for float, 0.0 == -0.0, so
+# a reason with a zero float value is not cached.
+_EXACT = frozenset({str, int, float, bool, type(None), dt.date})
 
 
 def reason(code: str, clause_id: str, day: dt.date, met: Optional[bool], *,
            kind: str = "condition", **values: Any) -> Reason:
     """A checked condition (or a piece of information) citing the clause in force on ``day``."""
-    seg = segment_start(day)
-    key: list = [code, clause_id, seg, met, kind]
-    for k, v in values.items():
-        t = v.__class__
-        if t is float:
-            key += (k, t, repr(v))
-        elif t in _EXACT:
-            key += (k, t, v)
-        else:   # a value that cannot be a key (a list, a Decimal): build it afresh
-            return _build(code, clause_id, seg, met, kind, values)
-    k = tuple(key)
-    found = _REASONS.get(k)
-    if found is None:
+    vals = tuple(values.values())
+    types = tuple(map(type, vals))
+    key = (code, clause_id, day, met, kind, tuple(values), vals, types)
+    try:
+        return _REASONS[key]
+    except KeyError:
+        pass
+    except TypeError:   # a value that cannot be part of a key (a list): built afresh
+        return _build(code, clause_id, day, met, kind, values)
+    built = _build(code, clause_id, day, met, kind, values)
+    if _EXACT.issuperset(types) and not (float in types and 0.0 in vals):
         if len(_REASONS) >= _REASONS_MAX:
             _REASONS.clear()
-        found = _REASONS[k] = _build(code, clause_id, seg, met, kind, values)
-    return found
+        _REASONS[key] = built
+    return built
 
 
-def _build(code: str, clause_id: str, seg: dt.date, met: Optional[bool], kind: str,
+def _build(code: str, clause_id: str, day: dt.date, met: Optional[bool], kind: str,
            values: dict[str, Any]) -> Reason:
-    cid, label, quote, source = _citation(clause_id, seg)
+    cid, label, quote, source = _citation(clause_id, segment_start(day))
     return Reason(code=code, kind=kind, met=met, clause_id=cid, clause_label=label,
                   clause_text=quote, source=source, values=values,
                   message=render("reason", code, values))

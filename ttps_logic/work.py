@@ -37,11 +37,13 @@ def months_between(start: dt.date, end: dt.date) -> float:
     if end <= start:
         return 0.0
     whole = (end.year - start.year) * 12 + (end.month - start.month)
-    anchor = add_months(start, whole)
-    while anchor > end:
-        whole -= 1
-        anchor = add_months(start, whole)
-    return whole + (end - anchor).days / DAYS_PER_MONTH
+    # ``start`` moved by ``whole`` months lands in end's month, on start's day (clamped to the
+    # month's end); when that is after ``end``, one month fewer has passed.
+    day = min(start.day, _days_in_month(end.year, end.month))
+    if day <= end.day:
+        return whole + (end.day - day) / DAYS_PER_MONTH
+    whole -= 1
+    return whole + (end - add_months(start, whole)).days / DAYS_PER_MONTH
 
 
 def merge(intervals: Iterable[Interval]) -> list[Interval]:
@@ -60,7 +62,15 @@ def clip(intervals: Iterable[Interval], lo: dt.date, hi: dt.date) -> list[Interv
 
 def counted_months(intervals: list[Interval], lo: dt.date, hi: dt.date) -> float:
     """Months of merged ``intervals`` falling inside [lo, hi)."""
-    return round(sum(months_between(s, e) for s, e in clip(intervals, lo, hi)), 2)
+    total = 0   # as sum() of clip(intervals, lo, hi): 0 when nothing falls inside
+    for s, e in intervals:
+        if s < lo:
+            s = lo
+        if e > hi:
+            e = hi
+        if e > s:
+            total += months_between(s, e)
+    return round(total, 2)
 
 
 def periods_to_intervals(periods, application_date: dt.date, counted_types) -> list[Interval]:
