@@ -47,7 +47,7 @@ def _conversation_survives(env):
     chat = Chat(f"http://127.0.0.1:{rasa_port}")
     try:
         chat.say("check my eligibility")
-        chat.say("HK$2.8M")
+        chat.say("HK$2.8M salary")
     finally:
         _stop(proc)
     proc = _start(env)

@@ -73,7 +73,7 @@ def test_category_a_conversation(server):
     chat = Chat(server)
     assert "Top Talent Pass" in chat.text(chat.say("hello"))
     assert "(1/" in chat.text(chat.say("can I apply for TTPS?"))
-    assert "bachelor" in chat.text(chat.say("I earned about 3.2 million HKD"))
+    assert "bachelor" in chat.text(chat.say("I earned about 3.2 million HKD, all salary"))
     assert "nationality" in chat.text(chat.say("no"))
     summary = chat.text(chat.say("Chinese"))
     assert "HKD 3,200,000" in summary and "Is that right?" in summary
@@ -98,7 +98,7 @@ def test_category_c_conversation_with_correction_and_what_if(server):
     a = chat.assessment(chat.say("yes"))
     assert a["categories"]["C"]["status"] == "eligible"
     assert a["categories"]["B"]["status"] == "not_eligible"
-    updated = chat.say("actually my income was 3 million HKD")
+    updated = chat.say("actually my income was 3 million HKD in salary")
     assert chat.assessment(updated)["eligible_categories"] == ["A", "C"]
     what_if = chat.say("what if I apply in March 2029?")
     assert chat.assessment(what_if)["application_date"] == "2029-03-01"
@@ -114,3 +114,26 @@ def test_nonsense_gets_a_fallback_not_a_crash(server):
     chat = Chat(server)
     replies = chat.say("asdf qwer zxcv")
     assert replies and chat.text(replies)
+
+
+def test_an_income_of_unstated_kind_is_asked_when_it_decides_category_a(server):
+    chat = Chat(server)
+    chat.say("check my eligibility")
+    asked = chat.text(chat.say("HK$3M"))
+    assert "salary" in asked and "investment" in asked
+    chat.say("dividends from my investments")
+    chat.say("no")
+    summary = chat.text(chat.say("skip"))
+    assert "investment income" in summary
+    a = chat.assessment(chat.say("yes"))
+    assert a["categories"]["A"]["status"] == "not_eligible"
+
+
+def test_a_greeting_in_the_middle_of_the_form_is_answered_and_the_question_comes_back(server):
+    chat = Chat(server)
+    chat.say("check my eligibility")
+    chat.say("HK$900k salary")
+    reply = chat.text(chat.say("hello"))
+    assert "bachelor" in reply   # the pending question again
+    assert "bachelor" in chat.text(chat.say("hi again"))
+    assert "university" in chat.text(chat.say("yes")).lower()
