@@ -70,6 +70,33 @@ def entity_spans(message: dict) -> dict[str, str]:
     return out
 
 
+def entity_span_lists(message: dict) -> dict[str, list[str]]:
+    """Every span of each entity type, in the order of the message, adjacent pieces of one type
+    joined ("1.5M" + "RMB") and the same span from two extractors counted once. The reader
+    picks among them: the NLU's first guess is not always the right one."""
+    text = message.get("text") or ""
+    by_type: dict[str, list[tuple[int, int]]] = {}
+    loose: dict[str, list[str]] = {}   # entities without a position (tests, other extractors)
+    for e in message.get("entities") or []:
+        start, end = e.get("start"), e.get("end")
+        if start is None or end is None:
+            if e.get("value") is not None:
+                loose.setdefault(e["entity"], []).append(str(e["value"]))
+            continue
+        by_type.setdefault(e["entity"], []).append((start, end))
+    out: dict[str, list[str]] = {k: list(dict.fromkeys(v)) for k, v in loose.items()}
+    for entity, spans in by_type.items():
+        merged: list[list[int]] = []
+        for start, end in sorted(set(spans)):
+            if merged and (start < merged[-1][1] or
+                           (start <= merged[-1][1] + 2 and text[merged[-1][1]:start].strip() == "")):
+                merged[-1][1] = max(merged[-1][1], end)
+            else:
+                merged.append([start, end])
+        out[entity] = [text[a:b] for a, b in merged] + out.get(entity, [])
+    return out
+
+
 def _entities(tracker: Tracker) -> dict[str, str]:
     return entity_spans(tracker.latest_message)
 
@@ -131,7 +158,8 @@ def facts_from_message(tracker: Tracker, dispatcher: CollectingDispatcher,
     A fact given unprompted that does not check out is left out quietly (the old value stays);
     only the answer to the question asked is re-asked, by the caller."""
     intent = _intent(tracker)
-    found = understand(tracker.latest_message.get("text") or "", _entities(tracker), intent,
+    found = understand(tracker.latest_message.get("text") or "",
+                       entity_span_lists(tracker.latest_message), intent,
                        requested, F.today())
     updates: dict[str, Any] = {}
     current = dict(slots)

@@ -18,6 +18,8 @@ import datetime as dt
 import re
 from typing import Any, Optional
 
+from ttps_logic.institutions import registry
+
 from . import parsing
 
 # Messages that are about something else: never read as the answer to the pending question.
@@ -75,17 +77,31 @@ def _segments(text: str) -> list[str]:
     return [s for s in out if s.strip()]
 
 
-def find_graduation(text: str, entities: dict[str, str], today: dt.date) -> Optional[str]:
+_DATE_LIKE = re.compile(r"(19|20)\d\d|\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b|"
+                        r"\b(last|this) year\b|年", re.I)
+_MONEY_CLAUSE = re.compile(r"\d\s*(k|m|million|thousand|万|萬)\b|hk\$|us\$|usd|hkd|rmb|salary|income|earn", re.I)
+
+
+def _clause_of(text: str, span: str) -> str:
+    return next((c for c in re.split(r",(?!\d{3})|[;，；。]", text) if span in c), span)
+
+
+def find_graduation(text: str, entities: dict[str, list[str]], today: dt.date) -> Optional[str]:
     """'graduated in 2016', 'MIT bachelor 2016', 'class of 2019', '2020年6月毕业'."""
-    span = entities.get("graduation_date")
-    if span:
-        clause = next((c for c in re.split(r",(?!\d{3})|[;，；。]", text) if span in c), span)
-        # the NLU sometimes takes the years of a job for a graduation ("worked from 2018 to 2023")
-        if not (_WORK_CUE.search(clause) and not _GRAD_CUE.search(clause)) \
-                and not re.search(r"\b(since|from|to|until)\s+" + re.escape(span), clause, re.I):
-            return span
+    for span in entities.get("graduation_date", []):
+        clause = _clause_of(text, span)
+        if not _DATE_LIKE.search(span) or parsing.parse_duration(span, today) is not None:
+            continue   # "1 year" is how long, not when
+        if _WORK_CUE.search(clause) and not _GRAD_CUE.search(clause):
+            continue   # the years of a job ("worked from 2018 to 2023")
+        if re.search(r"\b(since|from|to|until)\s+" + re.escape(span), clause, re.I):
+            continue
+        if _MONEY_CLAUSE.search(clause) and not _GRAD_CUE.search(clause):
+            continue   # "I earned 3.1M last year": the income year
+        return span
+    universities = [u.lower() for u in entities.get("university", [])]
     for seg in _segments(text):
-        has_uni = bool(entities.get("university")) and entities["university"].lower() in seg.lower()
+        has_uni = any(u in seg.lower() for u in universities)
         if not (_GRAD_CUE.search(seg) or has_uni) or _WORK_CUE.search(seg):
             continue
         if re.search(r"\bsince\b|\bfrom\s+(19|20)\d\d", seg, re.I):
@@ -100,20 +116,19 @@ def find_graduation(text: str, entities: dict[str, str], today: dt.date) -> Opti
     return None
 
 
-def find_work(text: str, entities: dict[str, str], today: dt.date) -> Optional[str]:
+def find_work(text: str, entities: dict[str, list[str]], today: dt.date) -> Optional[str]:
     """'7 years of work', 'I've worked since 2019', 'about eight years full time'."""
     clauses = [c for c in re.split(r",(?!\d{3})|[;，；。]", text) if c.strip()]
     for clause in clauses:   # a clause that says work, with a duration in it
         if _WORK_CUE.search(clause) and parsing.parse_duration(clause, today) is not None:
             return clause
-    span = entities.get("work_duration")
-    if span:
+    for span in entities.get("work_duration", []):
         # the NLU often marks only "8 years" in "8 and a half years" or "about 8 years": widen
         for clause in clauses:
             if span.lower() in clause.lower() and parsing.parse_duration(clause, today) is not None \
                     and not _GRAD_CUE.search(clause):
                 return clause
-        if parsing.parse_duration(span, today) is not None:
+        if parsing.parse_duration(span, today) is not None and not re.fullmatch(r"\s*(19|20)\d\d\s*", span):
             return span
     for seg in _segments(text):
         if _WORK_CUE.search(seg) and parsing.parse_duration(seg, today) is not None:
@@ -121,9 +136,10 @@ def find_work(text: str, entities: dict[str, str], today: dt.date) -> Optional[s
     return None
 
 
-def find_nationality(text: str, entities: dict[str, str]) -> Optional[str]:
-    if entities.get("nationality"):
-        return entities["nationality"]
+def find_nationality(text: str, entities: dict[str, list[str]]) -> Optional[str]:
+    for span in entities.get("nationality", []):
+        if parsing.parse_nationality(span) is not None or len(entities["nationality"]) == 1:
+            return span
     m = _NATIONALITY_CUE.search(text or "")
     if m:
         word = next(g for g in (m.group("a"), m.group("b"), m.group("c"), m.group("d")) if g)
@@ -137,6 +153,7 @@ def find_nationality(text: str, entities: dict[str, str]) -> Optional[str]:
     return None
 
 
+_NOT_NAMES = {"hi", "hello", "hey", "quick", "yes", "no", "ok", "thanks", "sorry", "i", "my"}
 _NAME_WORD = re.compile(r"[A-Z][\w.&'’-]*|[\u3400-\u9fff]+")
 _NAME_JOINER = {"of", "and", "de", "la", "du", "der", "für", "for", "in", "at", "&"}
 
@@ -170,9 +187,20 @@ def widen_name(text: str, span: str) -> str:
     return text[words[first][0]:words[last][1]].strip(",.;:!?()")
 
 
-def find_university(text: str, entities: dict[str, str]) -> Optional[str]:
-    if entities.get("university"):
-        return widen_name(text or "", entities["university"])
+_INSTITUTION_WORD = re.compile(r"universit|college|institut|school|polytechnic|academy|大学|大學|学院|學院", re.I)
+
+
+def find_university(text: str, entities: dict[str, list[str]]) -> Optional[str]:
+    spans = entities.get("university", [])
+    known = [s for s in spans if registry().resolve(s).status in ("matched", "excluded_arm")]
+    for span in known or spans:
+        wide = widen_name(text or "", span)
+        if wide != span and (registry().resolve(wide).status in ("matched", "excluded_arm", "ambiguous")
+                             or _INSTITUTION_WORD.search(wide)):
+            return wide
+        if span in known or _INSTITUTION_WORD.search(span) or len(spans) == 1 and span[:1].isupper() \
+                and span.lower() not in _NOT_NAMES:
+            return span
     m = re.search(r"\b(?:from|at)\s+(?:the\s+)?((?:[A-Z][\w&.'-]*\s+)*(?:University|College|Institute|School|"
                   r"Polytechnic|Academy)(?:\s+(?:of|and|for|de|in)?\s*[A-Z][\w&.'-]*)*)", text or "")
     if m:
@@ -185,16 +213,19 @@ def find_university(text: str, entities: dict[str, str]) -> Optional[str]:
     return None
 
 
-def understand(text: str, entities: dict[str, str], intent: Optional[str],
+def understand(text: str, entities: dict[str, Any], intent: Optional[str],
                requested: Optional[str], today: dt.date) -> dict[str, Any]:
     """Raw values, by slot, that this message gives. An empty result means the message gives
     no fact (then the form lets the dialogue rules answer it)."""
     text = text or ""
     if intent in CONTROL_INTENTS or text.startswith("/") and intent not in ("dont_know", "affirm", "deny"):
         return {}
+    entities = {k: ([v] if isinstance(v, str) else list(v)) for k, v in (entities or {}).items() if v}
     fix = _INLINE_FIX.search(text)
     if fix and text[fix.end():].strip(" ,.:;!-"):
         text = text[fix.end():]   # "2019, sorry I meant 2021": the answer is what follows
+        entities = {k: [v for v in vs if v in text] for k, vs in entities.items()}
+        entities = {k: vs for k, vs in entities.items() if vs}
     question = is_question(text)
     if intent in ("faq", "out_of_scope", "nlu_fallback", None) and question:
         return {}   # a question about something else: let the rules answer it

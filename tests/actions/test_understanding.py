@@ -52,3 +52,24 @@ def test_the_work_span_is_widened_to_what_the_nlu_left_out():
     found = understand("roughly eight and a half years", {"work_duration": "eight"},
                        "inform", "work_months", TODAY)
     assert "half" in found["work_months"]
+
+
+# The NLU's spans as it really gave them (first guesses are not always right)
+@pytest.mark.parametrize("text,entities,intent,requested,expected", [
+    ("Hi! Quick check: my salary last year was USD 420k, a bachelor's from Stanford (class of "
+     "2011), 15 years of full-time work since then, and I'm American. Do I qualify?",
+     {"university": ["Quick", "Stanford"], "graduation_date": ["last year", "2011"],
+      "income": ["USD 420k"], "work_duration": ["15 years"]}, "check_eligibility", None,
+     {"university": "Stanford", "graduation_date": "2011"}),
+    ("I earned 3.1M HKD in salary last year, MIT bachelor 2016, 7 years of work, British",
+     {"graduation_date": ["last", "2016"], "university": ["MIT"], "work_duration": ["7 years"]},
+     "inform", None, {"graduation_date": "2016", "nationality": "British"}),
+    ("2019, sorry I meant 2021", {"graduation_date": ["2019", "2021"]}, "correct_fact",
+     "graduation_date", {"graduation_date": "2021"}),
+    ("1 year", {"graduation_date": ["1 year"]}, "inform", "work_months", {"work_months": "1 year"}),
+])
+def test_the_right_span_is_picked(text, entities, intent, requested, expected):
+    found = understand(text, entities, intent, requested, TODAY)
+    for slot, value in expected.items():
+        assert found[slot].strip() == value
+    assert "graduation_date" not in found or found["graduation_date"].strip() != "1 year"
