@@ -119,6 +119,9 @@ def _amounts(text: str) -> list[tuple[Decimal, bool, int, int]]:
         before = text[max(0, m.start() - 1):m.start()]
         if before.isalpha() and before.isascii() and before.lower() not in ("k", "m"):
             continue  # part of a word or code ("B2", "COVID19")
+        after = text[m.end("num"):m.end("num") + 1]
+        if after.isascii() and after.isalnum() and not m.group("mult"):
+            continue  # "1e309", "3rd": not an amount
         try:
             value = Decimal(num)
         except InvalidOperation:
