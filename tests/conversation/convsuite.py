@@ -275,6 +275,8 @@ def run_persona(base: str, persona: dict[str, Any]) -> dict[str, Any]:
     final statuses are the expected ones and were reached by `max_turns` and kept from then on."""
     chat = Chat(base, sender=f"persona-{persona['id']}-{uuid.uuid4().hex[:6]}")
     after_turn: list[Optional[dict[str, str]]] = []
+    slots_after: list[dict[str, Any]] = [{}]      # slots_after[i]: the slots after turn i
+    cleared_tracker: dict[str, Any] = {}
     problems: list[dict[str, Any]] = []
     tracker: dict[str, Any] = {}
     for i, text in enumerate(persona["turns"], start=1):
@@ -282,12 +284,34 @@ def run_persona(base: str, persona: dict[str, Any]) -> dict[str, Any]:
         for p in turn.problems():
             problems.append({"turn": i, "user": text, "problem": p})
         try:
-            last = i == len(persona["turns"])
-            tracker = chat.tracker("ALL" if last else "NONE")
+            full = i in (len(persona["turns"]), persona.get("cleared_after"))
+            tracker = chat.tracker("ALL" if full else "NONE")
+            if i == persona.get("cleared_after"):
+                cleared_tracker = tracker
             after_turn.append(chat.statuses_of(tracker))
+            slots_after.append(dict(tracker.get("slots") or {}))
         except (urllib.error.URLError, OSError, ValueError) as exc:
             problems.append({"turn": i, "user": text, "problem": f"tracker unreadable: {exc}"})
             after_turn.append(None)
+            slots_after.append({})
+    checks_ok = True
+    k = persona.get("cleared_after")
+    if k:
+        # "start over": whatever the conversation held before that turn is gone after it
+        events = cleared_tracker.get("events") or []
+        last_user = max((j for j, e in enumerate(events) if e.get("event") == "user"), default=-1)
+        after = events[last_user + 1:]
+        reset = any(e.get("event") in ("restart", "reset_slots") for e in after)
+        unset = {e.get("name") for e in after if e.get("event") == "slot" and e.get("value") is None}
+        # a value set again after a reset (e.g. a default) is not a value kept
+        kept = [] if reset else sorted(
+            name for name, value in slots_after[k - 1].items()
+            if value is not None and name != "requested_slot" and name not in unset
+            and slots_after[k].get(name) == value)
+        if kept:
+            checks_ok = False
+            problems.append({"turn": k, "user": persona["turns"][k - 1],
+                             "problem": f"start over kept what was said before: {', '.join(kept)}"})
     final = after_turn[-1] if after_turn else None
     expect = persona["expect"]
     # the first turn from which the statuses are right and stay right to the end
@@ -304,17 +328,100 @@ def run_persona(base: str, persona: dict[str, Any]) -> dict[str, Any]:
     statuses_ok = matches(final, expect)
     turns_ok = reached is not None and reached <= persona["max_turns"]
     assessment = Chat.assessment_of(tracker) if tracker else None
+    final_facts = (assessment or {}).get("facts")
     return {
         "id": persona["id"], "who": persona.get("who", ""), "tags": persona.get("tags", []),
-        "passed": statuses_ok and turns_ok, "statuses_ok": statuses_ok, "turns_ok": turns_ok,
+        "passed": statuses_ok and turns_ok and checks_ok, "statuses_ok": statuses_ok,
+        "turns_ok": turns_ok, "checks_ok": checks_ok,
         "expect": expect, "final_statuses": final, "statuses_after_each_turn": after_turn,
         "turns_taken": reached, "max_turns": persona["max_turns"],
         "turns_sent": len(persona["turns"]), "user_turns_in_tracker": recorded,
-        "final_facts": (assessment or {}).get("facts"),
+        "final_facts": final_facts,
+        "facts_differences": (facts_differences(persona["facts"], final_facts)
+                              if "facts" in persona and final_facts is not None else []),
         "slots": {k: v for k, v in (tracker.get("slots") or {}).items()
                   if k != "assessment" and v is not None} if tracker else {},
         "problems": problems, "transcript": [t.as_dict() for t in chat.turns],
     }
+
+
+def _months_of(facts: dict[str, Any]) -> Optional[float]:
+    """Months of work the facts state, whichever way they state them (a rough total)."""
+    if facts.get("work_experience_months") is not None:
+        return float(facts["work_experience_months"])
+    periods = facts.get("work_periods")
+    if periods is None:
+        return None
+    import datetime as dt
+    app = dt.date.fromisoformat(str(facts.get("application_date") or TODAY))
+    total = 0.0
+    for p in periods:
+        if p.get("type") not in ("full_time", "self_employed"):
+            continue
+        start = _day(p["start"], end=False)
+        end = _day(p["end"], end=True) if p.get("end") else app
+        total += max(0.0, (end - start).days / 30.44)
+    return total
+
+
+def _day(value: Any, end: bool):
+    import calendar
+    import datetime as dt
+    text = str(value)
+    if len(text) == 4:
+        return dt.date(int(text), 12, 31) if end else dt.date(int(text), 1, 1)
+    if len(text) == 7:
+        y, m = int(text[:4]), int(text[5:])
+        return dt.date(y, m, calendar.monthrange(y, m)[1] if end else 1)
+    return dt.date.fromisoformat(text[:10])
+
+
+def _institution(name: str) -> str:
+    from ttps_logic.institutions import registry
+    res = registry().resolve(name)
+    return res.institution.id if res.status == "matched" and res.institution else name.casefold()
+
+
+def facts_differences(meant: dict[str, Any], got: dict[str, Any]) -> list[str]:
+    """Where the facts of the final assessment differ from the facts the persona means: a
+    diagnostic for the report (a right verdict can rest on a wrongly heard fact)."""
+    out = []
+    if meant.get("nationality") != got.get("nationality"):
+        out.append(f"nationality {got.get('nationality')!r}, meant {meant.get('nationality')!r}")
+
+    def incomes(f):
+        items = f.get("income")
+        if items is None:
+            return None
+        return sorted((i.get("type", "unspecified"), i.get("currency", "HKD"), float(i["amount"]),
+                       i.get("held_shares_throughout")) for i in items if float(i["amount"]) > 0)
+    mi, gi = incomes(meant), incomes(got)
+    if (mi is None) != (gi is None) or (mi and gi and (
+            len(mi) != len(gi) or any(a[:2] != b[:2] or abs(a[2] - b[2]) > 0.01 * a[2]
+                                      or (a[3] is not None and a[3] != b[3])
+                                      for a, b in zip(mi, gi)))) or (mi == [] and gi):
+        out.append(f"income {gi}, meant {mi}")
+
+    def degrees(f):
+        ds = f.get("degrees")
+        if ds is None:
+            return None
+        return sorted((_institution(d["university"]), d.get("level"),
+                       str(d.get("graduation_date") or "")[:4], d.get("hk_nonlocal_fulltime_ug"))
+                      for d in ds if d.get("level") in (None, "bachelor"))
+    md, gd = degrees(meant), degrees(got)
+    if md is None or gd is None:
+        if md != gd:
+            out.append(f"degrees {gd}, meant {md}")
+    elif len(md) != len(gd) or any(a[:3] != b[:3] or (a[3] is not None and a[3] != b[3])
+                                   for a, b in zip(md, gd)):
+        out.append(f"degrees {gd}, meant {md}")
+    if md:  # work only matters with a degree
+        mm, gm = _months_of(meant), _months_of(got)
+        if (mm is None) != (gm is None) or (mm is not None and abs(mm - gm) > 3):
+            out.append(f"work {gm if gm is None else round(gm, 1)} months, meant "
+                       f"{mm if mm is None else round(mm, 1)}")
+    return out
 
 
 def run_personas(base: str, personas: list[dict[str, Any]],
@@ -340,6 +447,7 @@ def persona_summary(results: list[dict[str, Any]]) -> dict[str, Any]:
         "turn_problems": sum(len(r["problems"]) for r in results),
         "silent_turns": sum(1 for r in results for t in r["transcript"] if not t["bot"]),
         "failed": [r["id"] for r in results if not r["passed"]],
+        "facts_differ": [r["id"] for r in results if r.get("facts_differences")],
         "min_pass_rate": MIN_PASS_RATE, "max_median_turns": MAX_MEDIAN_TURNS,
     }
 
@@ -367,6 +475,8 @@ def write_persona_report(results: list[dict[str, Any]], summary: dict[str, Any],
         lines.append(f"{mark} {r['id']}: expected {_fmt_statuses(r['expect'])}; got "
                      f"{_fmt_statuses(r['final_statuses'])}; turns {r['turns_taken']}/"
                      f"{r['max_turns']} (sent {r['turns_sent']})")
+        for d in r.get("facts_differences") or []:
+            lines.append(f"     facts differ (diagnostic): {d}")
     for r in results:
         if r["passed"]:
             continue

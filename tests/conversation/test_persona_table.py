@@ -25,6 +25,8 @@ def test_table_shape():
         assert 1 <= p["max_turns"] <= len(p["turns"]), p["id"]
         assert all(t.strip() for t in p["turns"]), p["id"]
         assert "facts" in p, f"{p['id']}: give the facts the persona means"
+        if "start_over" in p.get("tags", []):
+            assert 1 < p.get("cleared_after", 0) <= len(p["turns"]), p["id"]
 
 
 def test_table_covers_what_the_issue_asks_for():
