@@ -152,123 +152,217 @@ def _day(day: dt.date, reg: Registry) -> _Day:
     )
 
 
+@dataclass(frozen=True)
+class _DegreeParts:
+    """What one degree gives B and C, apart from the conditions on the person."""
+    degs: tuple[Reason, ...]           # note.2/note.4 and, after the last list held, list.annual_update
+    b_months: Optional[rules.Range]
+    c_months: Optional[rules.Range]
+    b_work: Reason
+    c_graduation: Reason
+    c_work: Reason
+    list_changes: tuple[Change, ...]   # the institution joins or leaves the list after the day
+
+
+# Things already worked out, by everything they depend on; each dict is emptied when full.
+_PARTS: dict[tuple, _DegreeParts] = {}
+_NONLOCAL: dict[tuple, Optional[Reason]] = {}
+_CACHE_MAX = 8192
+
+
+def _degree_key(degree: Degree) -> tuple:
+    return tuple(degree.__dict__.values())
+
+
+def _degree_parts(facts: Facts, degree: Degree, res: Resolution, day: dt.date, d: _Day,
+                  intervals: Optional[tuple[work.Interval, ...]], reg: Registry,
+                  dkey: Optional[tuple] = None) -> _DegreeParts:
+    """The rules of one degree (note.2, note.4, list.annual_update, criteria.b, criteria.c,
+    note.5, note.6), computed once for the same degree, day and work history (a conversation
+    assesses the same facts again as it adds others)."""
+    stated = facts.work_experience_months
+    # the resolution is the registry's answer for degree.university: the registry is in the key
+    key = (_degree_key(degree) if dkey is None else dkey, day, reg, intervals,
+           None if intervals is not None or stated is None else (type(stated), repr(stated)))
+    try:
+        found = _PARTS.get(key)
+    except TypeError:   # a field that cannot be part of a key
+        key, found = None, None
+    if found is not None:
+        return found
+    deg = rules.rule_degree(degree, res, d.list_day)
+    unknown_list = rules.rule_list_known(deg, day)
+    b_months = rules.work_months(facts, degree, day, True, intervals)
+    c_months = rules.work_months(facts, degree, day, False, intervals)
+    parts = _DegreeParts(
+        degs=(deg,) if unknown_list is None else (deg, unknown_list),
+        b_months=b_months, c_months=c_months,
+        b_work=rules.rule_b_work(b_months, day),
+        c_graduation=rules.rule_c_graduation(degree, day),
+        c_work=rules.rule_c_work(c_months, day),
+        list_changes=tuple(_list_changes(degree, res, day)))
+    if key is not None:
+        if len(_PARTS) >= _CACHE_MAX:
+            _PARTS.clear()
+        _PARTS[key] = parts
+    return parts
+
+
+def _nonlocal_rule(facts: Facts, resolutions: list[Resolution], day: dt.date, reg: Registry,
+                   dkeys: tuple) -> Optional[Reason]:
+    """rules.rule_c_nonlocal, computed once for the same degrees and day."""
+    key = (dkeys, day, reg)
+    try:
+        return _NONLOCAL[key]
+    except KeyError:
+        pass
+    except TypeError:
+        return rules.rule_c_nonlocal(facts, resolutions, day)
+    found = rules.rule_c_nonlocal(facts, resolutions, day)
+    if len(_NONLOCAL) >= _CACHE_MAX:
+        _NONLOCAL.clear()
+    _NONLOCAL[key] = found
+    return found
+
+
 def _degree_routes(facts: Facts, day: dt.date, person: list[Reason], changes: list[Change],
-                   d: Optional[_Day] = None, intervals: Optional[list[work.Interval]] = None
+                   d: Optional[_Day] = None, intervals: Optional[list[work.Interval]] = None,
+                   results: Optional[list[CategoryResult]] = None
                    ) -> tuple[list[Reason], list[Reason], list[InstitutionMatch]]:
     """Categories B and C for the best of the applicant's degrees; ``person`` holds the
     conditions on the person (nationality, residence) that every category carries.
     ``d``: the day's lookups; ``intervals``: the counted work periods (work.periods_to_intervals),
-    when the caller has them."""
+    when the caller has them; ``results``: if given, receives the CategoryResults of B and C."""
     reg = registry()
     if d is None:
         d = _day(day, reg)
     if intervals is None and facts.work_periods is not None:
         intervals = work.periods_to_intervals(facts.work_periods, day, d.counted_types)
-    if facts.degrees is None:
-        missing = rules.reason("deg.missing", "note.2", day, None)
-        b = [*person, missing, rules.rule_b_work(
-            rules.work_months(facts, None, day, True, intervals), day)]
-        c = [*person, missing, rules.rule_c_work(
-            rules.work_months(facts, None, day, False, intervals), day)]
-        return b, c, []
+    if intervals is not None:
+        intervals = tuple(intervals)
     if not facts.degrees:
-        none = rules.reason("deg.none", "note.2", day, False)
-        return [*person, none], [*person, none], []
-    best_b: Optional[list[Reason]] = None
-    best_c: Optional[list[Reason]] = None
+        if facts.degrees is None:
+            missing = rules.reason("deg.missing", "note.2", day, None)
+            b = [*person, missing, rules.rule_b_work(
+                rules.work_months(facts, None, day, True, intervals), day)]
+            c = [*person, missing, rules.rule_c_work(
+                rules.work_months(facts, None, day, False, intervals), day)]
+        else:
+            none = rules.reason("deg.none", "note.2", day, False)
+            b, c = [*person, none], [*person, none]
+        if results is not None:
+            results += (_category_of(b), _category_of(c))
+        return b, c, []
+    best_b = best_c = None
+    best_b_result = best_c_result = None
     best_b_rank = best_c_rank = -1
+    dkeys = tuple(map(_degree_key, facts.degrees))
     resolutions = [reg.resolve(degree.university) for degree in facts.degrees]
     matches = [_match_of(reg, degree.university, day) for degree in facts.degrees]
-    quota = d.quota
     # criteria.c's non-local exclusion is on the person: one reason for every degree's route.
-    nonlocal_rule = rules.rule_c_nonlocal(facts, resolutions, day)
-    list_day = d.list_day
-    for degree, res in zip(facts.degrees, resolutions):
-        deg = rules.rule_degree(degree, res, list_day)
-        unknown_list = rules.rule_list_known(deg, day)
-        degs = [deg] if unknown_list is None else [deg, unknown_list]
-        b_months = rules.work_months(facts, degree, day, True, intervals)
-        c_months = rules.work_months(facts, degree, day, False, intervals)
-        b = [*person, *degs, rules.rule_b_work(b_months, day)]
-        c = [*person, *degs, rules.rule_c_graduation(degree, day), rules.rule_c_work(c_months, day)]
-        if nonlocal_rule is not None:
-            c.append(nonlocal_rule)
-        c.append(quota)
-        b_status, c_status = combine(b), combine(c)
+    nonlocal_rule = _nonlocal_rule(facts, resolutions, day, reg, dkeys)
+    tail = (d.quota,) if nonlocal_rule is None else (nonlocal_rule, d.quota)
+    # Nothing about work or graduation dates helps a person the scheme does not apply to
+    # (intro.nationals, intro.visa_required), nor C for someone its non-local clause excludes.
+    person_out = any(r.met is False and r.clause_id in _PERSON_OUT for r in person)
+    c_out = nonlocal_rule is not None and nonlocal_rule.code == "c.nonlocal_excluded"
+    for degree, res, dkey in zip(facts.degrees, resolutions, dkeys):
+        parts = _degree_parts(facts, degree, res, day, d, intervals, reg, dkey)
+        b = [*person, *parts.degs, parts.b_work]
+        c = [*person, *parts.degs, parts.c_graduation, parts.c_work, *tail]
+        # the statuses, from the category results (built once per identical reasons)
+        b_result, c_result = _category_of(b), _category_of(c)
+        b_status, c_status = b_result.status, c_result.status
         if _RANK[b_status] > best_b_rank:
-            best_b, best_b_rank = b, _RANK[b_status]
+            best_b, best_b_result, best_b_rank = b, b_result, _RANK[b_status]
         if _RANK[c_status] > best_c_rank:
-            best_c, best_c_rank = c, _RANK[c_status]
-        _degree_changes(facts, degree, res, day, b, c, b_months, changes,
-                        d, b_status, c_status)
+            best_c, best_c_result, best_c_rank = c, c_result, _RANK[c_status]
+        changes += parts.list_changes
+        if person_out:
+            continue
+        # what else would change B or C (most applicants: nothing to work out)
+        if (b_status == "not_eligible" and parts.b_work.met is False
+                and parts.b_months is not None
+                and all(r.met is not False for r in parts.degs if r.code.startswith("deg."))):
+            _b_changes(facts, degree, day, d, parts, changes)
+        if not c_out and parts.c_graduation.met is True and degree.graduation_year is not None:
+            _c_changes(facts, degree, day, d, c_status, changes)
     assert best_b is not None and best_c is not None
+    if results is not None:
+        results += (best_b_result, best_c_result)
     return best_b, best_c, matches
 
 
-def _degree_changes(facts: Facts, degree: Degree, res: Resolution, day: dt.date,
-                    b: list[Reason], c: list[Reason], b_months, changes: list[Change],
-                    d: Optional[_Day] = None, b_status: Optional[str] = None,
-                    c_status: Optional[str] = None) -> None:
-    """What would change B or C for this degree, with dates where the facts give them.
-    ``d``, ``b_status``, ``c_status``: the day's lookups and combine(b), combine(c), when the
-    caller has them."""
-    if d is None:
-        d = _day(day, registry())
+_PERSON_OUT = ("intro.nationals", "intro.visa_required")
+_INCOME: dict[tuple, tuple[tuple, tuple[Reason, ...]]] = {}
+
+
+def _income_reasons(facts: Facts, day: dt.date, conversions: list) -> tuple[Reason, ...]:
+    """rules.rule_a_income, computed once for the same conversions (shared: rules._conversion)
+    and day. Each entry holds its conversions, so no id in a key can be reused while it is
+    here."""
+    if facts.income is None:
+        return tuple(rules.rule_a_income(facts, day, conversions))
+    key = (tuple(map(id, conversions)), day)
+    found = _INCOME.get(key)
+    if found is None:
+        if len(_INCOME) >= _CACHE_MAX:
+            _INCOME.clear()
+        found = _INCOME[key] = (tuple(conversions),
+                                tuple(rules.rule_a_income(facts, day, conversions)))
+    return found[1]
+
+
+def _list_changes(degree: Degree, res: Resolution, day: dt.date) -> list[Change]:
+    """The listed institution of a bachelor's joins or leaves the list after ``day``."""
+    out = []
     inst = res.institution
     if inst is not None and degree.level == "bachelor" and not degree.honorary:
         if inst.added > day:
-            changes.append(Change(category="all", date=inst.added, message=render(
+            out.append(Change(category="all", date=inst.added, message=render(
                 "change", "list.added", {"institution": inst.name, "date": inst.added})))
         if inst.removed is not None and inst.removed > day:
-            changes.append(Change(category="all", date=inst.removed, message=render(
+            out.append(Change(category="all", date=inst.removed, message=render(
                 "change", "list.removed", {"institution": inst.name, "date": inst.removed})))
-    # Nothing about work or graduation dates helps a person the scheme does not apply to
-    # (intro.nationals, intro.visa_required), nor C for someone its non-local clause excludes.
-    person_out = any(r.met is False and r.clause_id in ("intro.nationals", "intro.visa_required")
-                     for r in b)
-    if person_out:
-        return
-    c_out = any(r.code == "c.nonlocal_excluded" for r in c)
+    return out
+
+
+def _b_changes(facts: Facts, degree: Degree, day: dt.date, d: _Day, parts: _DegreeParts,
+               changes: list[Change]) -> None:
+    """B not met on work alone (the degree passes): when the applicant reaches 36 months."""
     needed = d.needed
     grad_bounds = degree.graduation_bounds
-    split: Optional[tuple[list, Optional[dt.date]]] = None   # _split_ongoing, when needed
-    # B: when does the applicant reach 36 months?
-    if b_status is None:
-        b_status = combine(b)
-    if (b_status == "not_eligible" and b[-1].met is False and b_months is not None
-            and all(r.met is not False for r in b if r.code.startswith("deg."))):
-        split = _split_ongoing(facts, day, d.counted_types)
-        closed, ongoing_start = split
-        if ongoing_start is not None and grad_bounds:
-            when = _date_reaching(tuple(closed), ongoing_start, needed, grad_bounds[1], day,
-                                  d.window_years)
-            if when:
-                changes.append(Change(category="B", date=when, message=render(
-                    "change", "b.reach_date", {"needed": needed, "date": when})))
-        else:
-            changes.append(Change(category="B", message=render(
-                "change", "b.more_months", {"missing": round(needed - b_months.high, 1)})))
-    # C: the five-year window by year of graduation, and the 36-month limit.
+    closed, ongoing_start = _split_ongoing(facts, day, d.counted_types)
+    if ongoing_start is not None and grad_bounds:
+        when = _date_reaching(tuple(closed), ongoing_start, needed, grad_bounds[1], day,
+                              d.window_years)
+        if when:
+            changes.append(Change(category="B", date=when, message=render(
+                "change", "b.reach_date", {"needed": needed, "date": when})))
+    else:
+        changes.append(Change(category="B", message=render(
+            "change", "b.more_months", {"missing": round(needed - parts.b_months.high, 1)})))
+
+
+def _c_changes(facts: Facts, degree: Degree, day: dt.date, d: _Day, c_status: str,
+               changes: list[Change]) -> None:
+    """C's graduation window is met: the five-year window by year of graduation closes, and
+    an eligible applicant's job still held reaches the 36-month limit."""
     year = degree.graduation_year
-    if year is None or c_out:
-        return
-    grad_rule = next(r for r in c if r.code.startswith("c.grad"))
-    if grad_rule.met is True:
-        if c_status is None:
-            c_status = combine(c)
-        last_year = year + param("graduation.window_years", day)
-        if last_year >= day.year:
-            close = dt.date(last_year, 12, 31)
-            changes.append(Change(category="C", date=close, message=render(
-                "change", "c.window_closes", {"year": year, "date": close})))
-        if grad_bounds and c_status == "eligible":
-            closed, ongoing_start = split or _split_ongoing(facts, day, d.counted_types)
-            if ongoing_start is not None:
-                when = _date_reaching(tuple(closed), ongoing_start, needed, grad_bounds[0], day,
-                                      None)
-                if when and when <= dt.date(last_year, 12, 31):
-                    changes.append(Change(category="C", date=when, message=render(
-                        "change", "c.work_closes", {"limit": needed, "date": when})))
+    needed = d.needed
+    grad_bounds = degree.graduation_bounds
+    last_year = year + param("graduation.window_years", day)
+    if last_year >= day.year:
+        close = dt.date(last_year, 12, 31)
+        changes.append(Change(category="C", date=close, message=render(
+            "change", "c.window_closes", {"year": year, "date": close})))
+    if grad_bounds and c_status == "eligible":
+        closed, ongoing_start = _split_ongoing(facts, day, d.counted_types)
+        if ongoing_start is not None:
+            when = _date_reaching(tuple(closed), ongoing_start, needed, grad_bounds[0], day, None)
+            if when and when <= dt.date(last_year, 12, 31):
+                changes.append(Change(category="C", date=when, message=render(
+                    "change", "c.work_closes", {"limit": needed, "date": when})))
 
 
 def _split_ongoing(facts: Facts, day: dt.date, counted_types) -> tuple[list, Optional[dt.date]]:
@@ -299,13 +393,13 @@ def assess(facts: Union[Facts, Mapping[str, Any]]) -> Assessment:
     person = [r for r in (nationality, prc_overseas)
               if r is not None and (r.met is False or r.kind == "condition")]
     conversions = rules.convert_income(facts.income, day) if facts.income else []
-    a = rules.rule_a_income(facts, day, conversions)
-    a[:0] = person
+    a = [*person, *_income_reasons(facts, day, conversions)]
     intervals = (tuple(work.periods_to_intervals(facts.work_periods, day, d.counted_types))
                  if facts.work_periods is not None else None)
-    b, c, matches = _degree_routes(facts, day, person, changes, d, intervals)
+    bc: list[CategoryResult] = []
+    _, _, matches = _degree_routes(facts, day, person, changes, d, intervals, bc)
 
-    cats = {"A": _category_of(a), "B": _category_of(b), "C": _category_of(c)}
+    cats = {"A": _category_of(a), "B": bc[0], "C": bc[1]}
     a_main = next((r for r in a if r.clause_id == "criteria.a" and r.kind == "condition"), None)
     if cats["A"].status == "not_eligible" and a_main is not None and a_main.code == "a.not_met":
         changes.insert(0, Change(category="A", message=render("change", "a.shortfall", {

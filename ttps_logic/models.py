@@ -145,6 +145,21 @@ def _graduation(parsed: tuple[dt.date, str]) -> str:
 
 
 @lru_cache(maxsize=16384)
+def _first_day(value: str) -> dt.date:
+    return _parse_text(value, False)[0]
+
+
+@lru_cache(maxsize=16384)
+def _last_day(value: str) -> dt.date:
+    return _parse_text(value, True)[0]
+
+
+@lru_cache(maxsize=4096)
+def _is_iso_day(value: str) -> bool:
+    return bool(_ISO_DAY.match(value.strip()))
+
+
+@lru_cache(maxsize=16384)
 def _graduation_text(value: str) -> str:
     return _graduation(_parse_text(value, False))
 
@@ -162,11 +177,15 @@ class WorkPeriod(_Input):
     @field_validator("start", mode="before")
     @classmethod
     def _start(cls, v: Any) -> dt.date:
+        if v.__class__ is str:
+            return _first_day(v)
         return _parse_partial(v, end=False)[0]
 
     @field_validator("end", mode="before")
     @classmethod
     def _end(cls, v: Any) -> Optional[dt.date]:
+        if v.__class__ is str:
+            return _last_day(v)
         return None if v is None else _parse_partial(v, end=True)[0]
 
     @model_validator(mode="after")
@@ -231,7 +250,7 @@ class Facts(_Input):
     def _app_date(cls, v: Any) -> Any:
         if v is None:
             return dt.date.today()
-        if isinstance(v, str) and not _ISO_DAY.match(v.strip()):
+        if isinstance(v, str) and not _is_iso_day(v):
             raise ValueError(f"{v!r} is not a date written YYYY-MM-DD")
         return v
 
@@ -254,12 +273,11 @@ class Facts(_Input):
     @model_validator(mode="after")
     def _dates_not_after_application(self) -> "Facts":
         app = self.application_date
-        for i, d in enumerate(self.degrees or []):
-            bounds = d.graduation_bounds
-            if bounds and bounds[0] > app:
+        for i, d in enumerate(self.degrees or ()):
+            if d.graduation_date is not None and _bounds(d.graduation_date)[0] > app:
                 raise ValueError(f"degrees[{i}].graduation_date {d.graduation_date} is after the "
                                  f"application date {app}")
-        for i, p in enumerate(self.work_periods or []):
+        for i, p in enumerate(self.work_periods or ()):
             if p.start > app:
                 raise ValueError(f"work_periods[{i}].start {p.start} is after the application "
                                  f"date {app}")

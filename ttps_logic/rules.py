@@ -69,27 +69,42 @@ def business_profit_counted(item: IncomeItem, day: dt.date) -> Optional[bool]:
 def convert_income(items: list[IncomeItem], day: dt.date) -> list[Conversion]:
     """note.1: classify each item as counted / not counted / unclear, and convert it to HK$ at
     the lowest, highest and average ECB daily rate over the income year."""
+    return [_conversion(item, day) for item in items]
+
+
+# Conversions already made, by item and day. The amount is keyed by its text: Decimal("1.0") ==
+# Decimal("1.00"), but they are written differently. Every field of IncomeItem is in the key
+# (tests/logic/test_fast_paths.py checks the list).
+_CONVERSIONS: dict[tuple, Conversion] = {}
+_CONVERSIONS_MAX = 8192
+
+
+def _conversion(item: IncomeItem, day: dt.date) -> Conversion:
+    key = (str(item.amount), item.currency, item.type, item.held_shares_throughout, day)
+    found = _CONVERSIONS.get(key)
+    if found is not None:
+        return found
     counted_types = param("income.counted_types", day)
     excluded_types = param("income.excluded_types", day)
     first, last = income_year(day)
-    out = []
-    for item in items:
-        counted = True if item.type in counted_types else False if item.type in excluded_types else None
-        if item.type == "business_profit" and counted:
-            counted = business_profit_counted(item, day)
-        rr = fx.rate_range(item.currency, first, last)
-        amount = float(item.amount)
-        # Built from validated input and the engine's own figures: no validation needed.
-        out.append(Conversion.model_construct(
-            amount=item.amount, currency=item.currency, type=item.type,
-            counted=counted,
-            rate_average=rr and rr.average, rate_low=rr and rr.low, rate_high=rr and rr.high,
-            rate_first_day=rr and rr.first_day, rate_last_day=rr and rr.last_day,
-            rate_days=rr.days if rr else 0,
-            hkd_average=rr and round(amount * rr.average, 2),
-            hkd_low=rr and round(amount * rr.low, 2),
-            hkd_high=rr and round(amount * rr.high, 2)))
-    return out
+    counted = True if item.type in counted_types else False if item.type in excluded_types else None
+    if item.type == "business_profit" and counted:
+        counted = business_profit_counted(item, day)
+    rr = fx.rate_range(item.currency, first, last)
+    amount = float(item.amount)
+    found = Conversion(
+        amount=item.amount, currency=item.currency, type=item.type,
+        counted=counted,
+        rate_average=rr and rr.average, rate_low=rr and rr.low, rate_high=rr and rr.high,
+        rate_first_day=rr and rr.first_day, rate_last_day=rr and rr.last_day,
+        rate_days=rr.days if rr else 0,
+        hkd_average=rr and round(amount * rr.average, 2),
+        hkd_low=rr and round(amount * rr.low, 2),
+        hkd_high=rr and round(amount * rr.high, 2))
+    if len(_CONVERSIONS) >= _CONVERSIONS_MAX:
+        _CONVERSIONS.clear()
+    _CONVERSIONS[key] = found
+    return found
 
 
 def rule_a_income(facts: Facts, day: dt.date, conversions: list[Conversion]) -> list[Reason]:

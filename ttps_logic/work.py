@@ -11,6 +11,7 @@ from typing import Iterable
 
 _DAYS_IN_MONTH = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 DAYS_PER_MONTH = 30.4375  # 365.25 / 12
+_ONE_DAY = dt.timedelta(days=1)
 Interval = tuple[dt.date, dt.date]  # [start, end) with end exclusive
 
 
@@ -47,13 +48,20 @@ def months_between(start: dt.date, end: dt.date) -> float:
 
 
 def merge(intervals: Iterable[Interval]) -> list[Interval]:
-    merged: list[list[dt.date]] = []
-    for s, e in sorted(i for i in intervals if i[1] > i[0]):
-        if merged and s <= merged[-1][1]:
-            merged[-1][1] = max(merged[-1][1], e)
+    """Sorted, non-empty, non-overlapping intervals covering the same days (touching ones
+    joined)."""
+    items = sorted([(i[0], i[1]) for i in intervals if i[1] > i[0]])
+    if len(items) < 2:
+        return items
+    merged = [items[0]]
+    for s, e in items[1:]:
+        last_s, last_e = merged[-1]
+        if s <= last_e:
+            if e > last_e:
+                merged[-1] = (last_s, e)
         else:
-            merged.append([s, e])
-    return [(s, e) for s, e in merged]
+            merged.append((s, e))
+    return merged
 
 
 def clip(intervals: Iterable[Interval], lo: dt.date, hi: dt.date) -> list[Interval]:
@@ -79,9 +87,16 @@ def periods_to_intervals(periods, application_date: dt.date, counted_types) -> l
     for p in periods:
         if p.type not in counted_types:
             continue
-        end = application_date if p.end is None else min(p.end + dt.timedelta(days=1),
-                                                          application_date)
+        end = p.end
+        if end is None:
+            end = application_date
+        else:
+            end += _ONE_DAY
+            if end > application_date:
+                end = application_date
         out.append((p.start, end))
+    if len(out) == 1:   # merge() of one interval: itself, if not empty
+        return out if out[0][1] > out[0][0] else []
     return merge(out)
 
 
