@@ -36,8 +36,11 @@ _GRAD_CUE = re.compile(
     r"graduat|\bgrad\b|class of|alum|bachelor|\bb\.?\s?(sc|a|eng|com|bus)\b|\bbs\b|degree|"
     r"finished (uni|university|college|school|my degree|my studies)|completed (my )?(degree|studies)|"
     r"毕业|畢業|本科|学士|學士|大学毕业|大學畢業", re.I)
+SINCE_GRADUATING = re.compile(r"\b(ever since|since then|since (i )?graduat\w*|since my (graduation|degree)|"
+                              r"since (leaving|finishing) (uni|university|college|school))\b|毕业后一直|畢業後一直|毕业以来|畢業以來", re.I)
 _WORK_CUE = re.compile(
     r"\bwork|\bworked|\bworking|experience|\bjob\b|employ|career|full[- ]time|self[- ]employ|"
+    r"same (company|firm|employer)|\b(at|with|joined) (a |the |my )?(company|firm|bank)\b|"
     r"freelanc|in industry|工作|经验|經驗|做咗|做了|返工|上班|打工", re.I)
 _APPLY_CUE = re.compile(r"\b(?:apply|applying|application)\s+(?:in|on|by|around|from|at the (?:start|end) of)?\s*"
                         r"((?:next|this)\s+\w+|(?:(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+)?"
@@ -133,6 +136,9 @@ def find_work(text: str, entities: dict[str, list[str]], today: dt.date) -> Opti
     for seg in _segments(text):
         if _WORK_CUE.search(seg) and parsing.parse_duration(seg, today) is not None:
             return seg
+    for clause in clauses:   # "… and I've been at the same company ever since"
+        if _WORK_CUE.search(clause) and SINCE_GRADUATING.search(clause):
+            return clause
     return None
 
 

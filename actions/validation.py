@@ -15,7 +15,7 @@ from ttps_logic.nationality import is_known_code, resolve_nationality
 from ttps_logic.params import launch_date
 from ttps_logic.work import months_between
 
-from . import parsing
+from . import parsing, understanding
 from .facts import SKIPPED, UNKNOWN, income_items
 
 OFFICIAL_LIST = "https://www.immd.gov.hk/pdf/aggregate_list.pdf"
@@ -242,11 +242,30 @@ def validate_university(value: Any, intent: Optional[str] = None) -> Verdict:
         more = f" It may also mean {', '.join(also_meant)}, which I don't have on the list." if also_meant else ""
         return Verdict(message=f"“{text}” could be more than one university.{more} Which one?",
                        buttons=buttons)
+    if not _looks_like_a_name(text):
+        return Verdict(message="Sorry, which university awarded your bachelor's degree? Please "
+                               "give its name, for example “Fudan University” or “University of "
+                               "Toronto”, or say “I don't know”.")
     return Verdict(text, also={"has_degree": True},
                    message=f"I can't find “{text}” on the eligible-university list I know. I'll "
                            "note it as given; for Categories B and C the answer will be "
                            f"“can't tell”. You can check the [official list]({OFFICIAL_LIST}) "
                            "or correct the name at any time.")
+
+
+def _looks_like_a_name(text: str) -> bool:
+    """An institution we don't know is kept as typed only if it reads like a name ("Sunway
+    College", "Universidad de los Andes", "某某学院"), not like a sentence."""
+    if re.search(r"[\u3400-\u9fff]", text):
+        return len(text) <= 30
+    words = text.split()
+    if not words or len(words) > 10:
+        return False
+    if re.search(r"universit|college|institut|school|polytechnic|academy|conservato", text, re.I):
+        return True
+    capitalised = sum(1 for w in words if w[:1].isupper() or w.isupper())
+    return capitalised >= max(1, (len(words) + 1) // 2) and not re.search(
+        r"\b(i|i'm|my|we|you|was|were|wait|let's|please)\b", text, re.I)
 
 
 def validate_graduation_date(value: Any, today: dt.date, intent: Optional[str] = None) -> Verdict:
@@ -288,6 +307,13 @@ def validate_work_months(value: Any, today: dt.date, graduation: Optional[str],
             return Verdict({"start": duration.start, "end": duration.end,
                             "months": duration.months})
         parsed = None if duration is None else duration.months
+        if parsed is None and graduation and graduation != UNKNOWN and \
+                understanding.SINCE_GRADUATING.search(text):
+            # "I've worked there ever since": a period from graduation until now
+            grad = parsing.parse_date(graduation, today)
+            if grad is not None and grad.earliest <= today:
+                return Verdict({"start": grad.iso, "end": None,
+                                "months": round(months_between(grad.earliest, today), 1)})
         if parsed is None and re.fullmatch(r"\s*(yes|yeah|yep|some|a few years|a while|many years|"
                                            r"several years|a long time)\s*[.!]*\s*", text, re.I):
             return Verdict(message="How long, roughly? For example “18 months”, “3.5 years” or "

@@ -106,3 +106,18 @@ async def test_required_slots_skip_what_is_not_needed(dispatcher):
     assert await FORM.required_slots([], dispatcher, hk, {}) == [
         "income", "income_currency", "has_degree", "university", "graduation_date", "work_months",
         "hk_nonlocal", "nationality"]
+
+
+def test_a_sentence_is_not_taken_for_an_unknown_college(dispatcher):
+    out = run("university", "hold on, I think I typed that for my sister", dispatcher)
+    assert out["university"] is None and "which university" in texts(dispatcher).lower()
+
+
+def test_an_unknown_college_is_kept_as_typed(dispatcher):
+    assert run("university", "Sunway College", dispatcher)["university"] == "Sunway College"
+
+
+def test_worked_ever_since_graduating_is_a_period_from_graduation(dispatcher):
+    out = run("work_months", "I've been with the same employer ever since", dispatcher,
+              slots={"graduation_date": "2019-07"})
+    assert out["work_months"]["start"] == "2019-07" and out["work_months"]["end"] is None
