@@ -270,6 +270,34 @@ def matches(statuses: Optional[dict[str, str]], expect: dict[str, list[str]]) ->
     return statuses is not None and all(statuses.get(c) in expect[c] for c in CATEGORIES)
 
 
+def turns_to_reach(after_turn: list[Optional[dict[str, str]]],
+                   expect: dict[str, list[str]]) -> Optional[int]:
+    """The first user turn from which the statuses are the expected ones and stay so to the
+    end of the conversation (None: not right at the end)."""
+    reached: Optional[int] = None
+    for i in range(len(after_turn), 0, -1):
+        if matches(after_turn[i - 1], expect):
+            reached = i
+        else:
+            break
+    return reached
+
+
+def kept_after_start_over(before: dict[str, Any], after: dict[str, Any],
+                          events: list[dict[str, Any]]) -> list[str]:
+    """Slots that held a value before the start-over turn and still hold it after, with no
+    reset in that turn (events: the tracker's, the turn's being those after its last user
+    event). A value set again after a reset (a default, say) is not a value kept."""
+    last_user = max((j for j, e in enumerate(events) if e.get("event") == "user"), default=-1)
+    turn = events[last_user + 1:]
+    if any(e.get("event") in ("restart", "reset_slots") for e in turn):
+        return []
+    unset = {e.get("name") for e in turn if e.get("event") == "slot" and e.get("value") is None}
+    return sorted(name for name, value in before.items()
+                  if value not in (None, "", [], {}) and name != "requested_slot"
+                  and name not in unset and after.get(name) == value)
+
+
 def run_persona(base: str, persona: dict[str, Any]) -> dict[str, Any]:
     """Say every turn of the persona; after each, read the tracker. The persona passes when the
     final statuses are the expected ones and were reached by `max_turns` and kept from then on."""
@@ -294,37 +322,23 @@ def run_persona(base: str, persona: dict[str, Any]) -> dict[str, Any]:
             problems.append({"turn": i, "user": text, "problem": f"tracker unreadable: {exc}"})
             after_turn.append(None)
             slots_after.append({})
-    checks_ok = True
+    check_failures: list[dict[str, Any]] = []   # the persona's own checks (not per-turn invariants)
     k = persona.get("cleared_after")
     if k:
         # "start over": whatever the conversation held before that turn is gone after it
-        events = cleared_tracker.get("events") or []
-        last_user = max((j for j, e in enumerate(events) if e.get("event") == "user"), default=-1)
-        after = events[last_user + 1:]
-        reset = any(e.get("event") in ("restart", "reset_slots") for e in after)
-        unset = {e.get("name") for e in after if e.get("event") == "slot" and e.get("value") is None}
-        # a value set again after a reset (e.g. a default) is not a value kept
-        kept = [] if reset else sorted(
-            name for name, value in slots_after[k - 1].items()
-            if value is not None and name != "requested_slot" and name not in unset
-            and slots_after[k].get(name) == value)
+        kept = kept_after_start_over(slots_after[k - 1], slots_after[k],
+                                     cleared_tracker.get("events") or [])
         if kept:
-            checks_ok = False
-            problems.append({"turn": k, "user": persona["turns"][k - 1],
-                             "problem": f"start over kept what was said before: {', '.join(kept)}"})
+            check_failures.append({"turn": k, "user": persona["turns"][k - 1],
+                                   "problem": f"start over kept what was said before: {', '.join(kept)}"})
     final = after_turn[-1] if after_turn else None
     expect = persona["expect"]
-    # the first turn from which the statuses are right and stay right to the end
-    reached: Optional[int] = None
-    for i in range(len(after_turn), 0, -1):
-        if matches(after_turn[i - 1], expect):
-            reached = i
-        else:
-            break
+    reached = turns_to_reach(after_turn, expect)
     recorded = Chat.user_turns_of(tracker) if tracker.get("events") is not None else None
     if recorded is not None and recorded != len(persona["turns"]):
         problems.append({"turn": len(persona["turns"]), "user": "",
                          "problem": f"tracker has {recorded} user turns, {len(persona['turns'])} were sent"})
+    checks_ok = not check_failures
     statuses_ok = matches(final, expect)
     turns_ok = reached is not None and reached <= persona["max_turns"]
     assessment = Chat.assessment_of(tracker) if tracker else None
@@ -341,7 +355,8 @@ def run_persona(base: str, persona: dict[str, Any]) -> dict[str, Any]:
                               if "facts" in persona and final_facts is not None else []),
         "slots": {k: v for k, v in (tracker.get("slots") or {}).items()
                   if k != "assessment" and v is not None} if tracker else {},
-        "problems": problems, "transcript": [t.as_dict() for t in chat.turns],
+        "problems": problems, "check_failures": check_failures,
+        "transcript": [t.as_dict() for t in chat.turns],
     }
 
 
@@ -475,6 +490,8 @@ def write_persona_report(results: list[dict[str, Any]], summary: dict[str, Any],
         lines.append(f"{mark} {r['id']}: expected {_fmt_statuses(r['expect'])}; got "
                      f"{_fmt_statuses(r['final_statuses'])}; turns {r['turns_taken']}/"
                      f"{r['max_turns']} (sent {r['turns_sent']})")
+        for c in r.get("check_failures") or []:
+            lines.append(f"     check failed at turn {c['turn']}: {c['problem']}")
         for d in r.get("facts_differences") or []:
             lines.append(f"     facts differ (diagnostic): {d}")
     for r in results:
@@ -483,7 +500,7 @@ def write_persona_report(results: list[dict[str, Any]], summary: dict[str, Any],
         lines += ["", "=" * 100, f"{r['id']} — {r['who']}",
                   f"expected {_fmt_statuses(r['expect'])}   got {_fmt_statuses(r['final_statuses'])}"
                   f"   turns taken {r['turns_taken']} (max {r['max_turns']})"]
-        for p in r["problems"]:
+        for p in r["problems"] + r.get("check_failures", []):
             lines.append(f"  ! turn {p['turn']}: {p['problem']}")
         for i, (t, s) in enumerate(zip(r["transcript"], r["statuses_after_each_turn"]), start=1):
             lines.append(f"[{i}] USER: {t['user']}")
