@@ -46,15 +46,17 @@ MIX = [
 ]
 
 
-def varied(n: int = 2000, seed: int = 7) -> list[dict]:
-    """Realistic, varied applicants, so per-value caches do not flatter the numbers."""
+def varied(n: int = 2000, seed: int = 7, first_day: dt.date = dt.date(2023, 1, 1),
+           days: int = 1800) -> list[dict]:
+    """Realistic, varied applicants, so per-value caches do not flatter the numbers; their
+    application dates spread over ``days`` days from ``first_day``."""
     rng = random.Random(seed)
     unis = ["Tsinghua", "Peking University", "HKU", "HKUST", "MIT", "University of Oxford",
             "UCL", "NUS", "Fudan", "Zhejiang University", "Shenzhen University", "NTU",
             "University of Toronto", "Univeristy of Cambrdige", "清华大学"]
     out = []
     for _ in range(n):
-        day = dt.date(2023, 1, 1) + dt.timedelta(days=rng.randrange(0, 1800))
+        day = first_day + dt.timedelta(days=rng.randrange(0, days))
         facts = {"application_date": day.isoformat(),
                  "nationality": rng.choice(["CN", "GB", "US", "IN", "VN", None])}
         if rng.random() < 0.7:

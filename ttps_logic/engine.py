@@ -1,4 +1,14 @@
-"""assess(): apply the rules in force on the application date and assemble the Assessment."""
+"""assess(): apply the rules in force on the application date and assemble the Assessment.
+
+Pydantic is at the boundary: Facts validates what a caller gives, and the output models are
+built by their own constructors from data the engine made (model_construct only where the
+data comes from the engine's registry). In between, the engine works on plain data and keeps
+what it has worked out: everything dated once per day (_Day), and each pure piece of work
+once per its inputs (a degree's rules per degree, day and work history; a conversion per income
+item and day; a reason per content, text.reason; a category result per identical reasons).
+The same facts recur, as a conversation re-assesses them while it adds others, and so do days.
+Cached parts are shared between assessments: an Assessment is a read-only result.
+"""
 from __future__ import annotations
 
 import datetime as dt
@@ -9,7 +19,7 @@ from typing import Any, Iterable, Mapping, Optional, Union
 from . import __version__, rules, work
 from .institutions import Registry, Resolution, registry
 from .models import (Assessment, CategoryResult, Change, Degree, Facts, InstitutionMatch, Reason)
-from .params import launch_date, param, rules_version
+from .params import launch_date, param, rules_version, segment_start
 from .text import render
 
 _RANK = {"eligible": 2, "unknown": 1, "not_eligible": 0}
@@ -38,7 +48,7 @@ def combine(reasons: Iterable[Reason]) -> str:
 # CategoryResults already built, by the identity of their reasons (reasons are shared: see
 # text.reason). Each entry holds its reasons, so no id in a key can be reused while it is here.
 _CATEGORIES: dict[tuple[int, ...], CategoryResult] = {}
-_CATEGORIES_MAX = 8192
+_CATEGORIES_MAX = 2048
 
 
 def _category_of(reasons: list[Reason]) -> CategoryResult:
@@ -66,7 +76,7 @@ def _category(code: str, reasons: list[Reason], status: Optional[str] = None) ->
                           to_find_out=unknown if status == "unknown" else [])
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=2048)
 def _match_of(reg: Registry, query: str, day: dt.date) -> InstitutionMatch:
     """_match for the registry's answer to ``query`` (resolve is deterministic): built once per
     query and day, and shared (assessments are read-only)."""
@@ -104,36 +114,58 @@ class _Day:
     window_start_text: str
     list_day: dt.date                  # the list the degree is tested against
     quota: Reason
+    income_missing: Reason
     general: tuple[Reason, ...]
     conditions_of_stay: dict[str, Any]
     caveat: str
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=2048)
 def _day(day: dt.date, reg: Registry) -> _Day:
-    window_years = param("work.window_years", day)
-    stay = param("stay.initial_months", day)
+    seg = _segment(segment_start(day))
+    window_start = work.add_years(day, -seg["window_years"])
+    by_approval = list(rules.initial_stay_by_approval(day))
     return _Day(
-        rules_version=rules_version(day),
+        rules_version=seg["rules_version"],
         list_version=reg.list_version(day),
-        needed=param("work.threshold_months", day),
-        window_years=window_years,
-        counted_types=param("work.counted_types", day),
-        window_start=work.add_years(day, -window_years),
-        window_start_text=work.add_years(day, -window_years).isoformat(),
+        needed=seg["needed"],
+        window_years=seg["window_years"],
+        counted_types=seg["counted_types"],
+        window_start=window_start,
+        window_start_text=window_start.isoformat(),
         # After the last list we hold, the degree is tested against that list, and a condition
         # says that the list for the application's year is not yet known.
         list_day=rules.last_held_list_day(day) or day,
-        quota=rules.rule_c_quota(day),
-        general=tuple(rules.general_information(day)),
+        quota=seg["quota"],
+        income_missing=rules.income_missing(day),
+        general=seg["general"],
         conditions_of_stay={
-            "job_offer_required": param("stay.job_offer_required", day),
+            "job_offer_required": seg["job_offer_required"],
             # stay.initial is keyed on the approval date: `initial_stay_months` is the stay for
             # an approval on the application date; the other two give every value an approval
             # on or after it can get, and the approval dates each covers.
-            "initial_stay_months": stay,
+            "initial_stay_months": seg["initial_stay_months"],
             "initial_stay_months_possible": rules.possible_stays(day),
-            "initial_stay_by_approval_date": list(rules.initial_stay_by_approval(day)),
+            "initial_stay_by_approval_date": by_approval,
+            **seg["conditions"],
+        },
+        caveat=seg["caveat"],
+    )
+
+
+@lru_cache(maxsize=256)
+def _segment(day: dt.date) -> dict[str, Any]:
+    """What is the same on every day of the stretch of days (params.segment_start) from ``day``."""
+    return {
+        "rules_version": rules_version(day),
+        "needed": param("work.threshold_months", day),
+        "window_years": param("work.window_years", day),
+        "counted_types": param("work.counted_types", day),
+        "quota": rules.rule_c_quota(day),
+        "general": tuple(rules.general_information(day)),
+        "job_offer_required": param("stay.job_offer_required", day),
+        "initial_stay_months": param("stay.initial_months", day),
+        "conditions": {
             "initial_stay_granted_once": param("stay.initial_once", day),
             # per category; null where no source states a pattern (from 16 Oct 2024)
             "limit_of_stay_pattern": param("stay.pattern", day),
@@ -148,8 +180,76 @@ def _day(day: dt.date, reg: Registry) -> _Day:
             "extension_acceptance_window": param("extension.acceptance_window", day),
             "processing_weeks": param("processing.weeks", day),
         },
-        caveat=_caveat(day),
-    )
+        "caveat": _caveat(day),
+    }
+
+
+@lru_cache(maxsize=1)
+def _launch() -> dt.date:
+    return launch_date()
+
+
+# ---------------------------------------------------------------------------------------------
+# Work history
+
+
+@lru_cache(maxsize=2048)
+def _intervals(periods: tuple, day: dt.date) -> tuple[work.Interval, ...]:
+    """work.periods_to_intervals for periods given as (start, end, type), per day."""
+    return tuple(work.periods_to_intervals([_Period(*p) for p in periods], day,
+                                           param("work.counted_types", day)))
+
+
+@dataclass(frozen=True)
+class _Period:
+    start: dt.date
+    end: Optional[dt.date]
+    type: str
+
+
+def _work(facts: Facts, day: dt.date) -> tuple[Any, Optional[tuple[work.Interval, ...]]]:
+    """A key for the work facts, and the counted periods as intervals (None without periods)."""
+    periods = facts.work_periods
+    if periods is not None:
+        key = tuple([(p.start, p.end, p.type) for p in periods])
+        return key, _intervals(key, day)
+    stated = facts.work_experience_months
+    # 0.0 and -0.0 (and 36 and 36.0) are one key to a dict, and are written differently
+    return (None if stated is None else (type(stated), repr(stated))), None
+
+
+@lru_cache(maxsize=2048)
+def _counted(intervals: tuple[work.Interval, ...], lo: dt.date, hi: dt.date) -> float:
+    return work.counted_months(intervals, lo, hi)
+
+
+@lru_cache(maxsize=1024)
+def _date_reaching(closed: tuple[work.Interval, ...], ongoing_start: dt.date, target: float,
+                   graduation: dt.date, from_day: dt.date,
+                   window_years: Optional[int]) -> Optional[dt.date]:
+    return work.date_reaching(list(closed), ongoing_start, target, graduation, from_day,
+                              window_years)
+
+
+def _split_ongoing(facts: Facts, day: dt.date, counted_types) -> tuple[list, Optional[dt.date]]:
+    """Counted periods that have ended (as intervals), and the start of a counted job still held."""
+    periods = facts.work_periods or []
+    ongoing = [p.start for p in periods if p.end is None and p.type in counted_types]
+    closed = work.periods_to_intervals([p for p in periods if p.end is not None], day,
+                                       counted_types)
+    return closed, (min(ongoing) if ongoing else None)
+
+
+def _work_summary(facts: Facts, day: dt.date, d: _Day,
+                  intervals: Optional[tuple[work.Interval, ...]]) -> dict[str, Any]:
+    if facts.work_periods is None:
+        return {"stated_months": facts.work_experience_months}
+    return {"window_start": d.window_start_text,
+            "counted_types_in_window_months": _counted(intervals, d.window_start, day)}
+
+
+# ---------------------------------------------------------------------------------------------
+# Categories B and C
 
 
 @dataclass(frozen=True)
@@ -167,23 +267,16 @@ class _DegreeParts:
 # Things already worked out, by everything they depend on; each dict is emptied when full.
 _PARTS: dict[tuple, _DegreeParts] = {}
 _NONLOCAL: dict[tuple, Optional[Reason]] = {}
-_CACHE_MAX = 8192
-
-
-def _degree_key(degree: Degree) -> tuple:
-    return tuple(degree.__dict__.values())
+_INCOME: dict[tuple, tuple] = {}
+_CACHE_MAX = 2048
+_PERSON_OUT = ("intro.nationals", "intro.visa_required")
 
 
 def _degree_parts(facts: Facts, degree: Degree, res: Resolution, day: dt.date, d: _Day,
-                  intervals: Optional[tuple[work.Interval, ...]], reg: Registry,
-                  dkey: Optional[tuple] = None) -> _DegreeParts:
+                  intervals: Optional[tuple[work.Interval, ...]], key: tuple) -> _DegreeParts:
     """The rules of one degree (note.2, note.4, list.annual_update, criteria.b, criteria.c,
-    note.5, note.6), computed once for the same degree, day and work history (a conversation
-    assesses the same facts again as it adds others)."""
-    stated = facts.work_experience_months
-    # the resolution is the registry's answer for degree.university: the registry is in the key
-    key = (_degree_key(degree) if dkey is None else dkey, day, reg, intervals,
-           None if intervals is not None or stated is None else (type(stated), repr(stated)))
+    note.5, note.6); ``key`` says what they depend on: the degree's fields, the day, the
+    registry (res is its answer for degree.university) and the work facts."""
     try:
         found = _PARTS.get(key)
     except TypeError:   # a field that cannot be part of a key
@@ -208,10 +301,9 @@ def _degree_parts(facts: Facts, degree: Degree, res: Resolution, day: dt.date, d
     return parts
 
 
-def _nonlocal_rule(facts: Facts, resolutions: list[Resolution], day: dt.date, reg: Registry,
-                   dkeys: tuple) -> Optional[Reason]:
-    """rules.rule_c_nonlocal, computed once for the same degrees and day."""
-    key = (dkeys, day, reg)
+def _nonlocal_rule(facts: Facts, resolutions: list[Resolution], day: dt.date,
+                   key: tuple) -> Optional[Reason]:
+    """rules.rule_c_nonlocal, computed once for the same degrees, day and registry (``key``)."""
     try:
         return _NONLOCAL[key]
     except KeyError:
@@ -226,22 +318,15 @@ def _nonlocal_rule(facts: Facts, resolutions: list[Resolution], day: dt.date, re
 
 
 def _degree_routes(facts: Facts, day: dt.date, person: list[Reason], changes: list[Change],
-                   d: Optional[_Day] = None, intervals: Optional[list[work.Interval]] = None,
-                   results: Optional[list[CategoryResult]] = None
-                   ) -> tuple[list[Reason], list[Reason], list[InstitutionMatch]]:
+                   d: _Day, reg: Registry, work_key: Any,
+                   intervals: Optional[tuple[work.Interval, ...]]
+                   ) -> tuple[CategoryResult, CategoryResult, list[InstitutionMatch]]:
     """Categories B and C for the best of the applicant's degrees; ``person`` holds the
-    conditions on the person (nationality, residence) that every category carries.
-    ``d``: the day's lookups; ``intervals``: the counted work periods (work.periods_to_intervals),
-    when the caller has them; ``results``: if given, receives the CategoryResults of B and C."""
-    reg = registry()
-    if d is None:
-        d = _day(day, reg)
-    if intervals is None and facts.work_periods is not None:
-        intervals = work.periods_to_intervals(facts.work_periods, day, d.counted_types)
-    if intervals is not None:
-        intervals = tuple(intervals)
-    if not facts.degrees:
-        if facts.degrees is None:
+    conditions on the person (nationality, residence) that every category carries. What would
+    change B or C is added to ``changes``."""
+    degrees = facts.degrees
+    if not degrees:
+        if degrees is None:
             missing = rules.reason("deg.missing", "note.2", day, None)
             b = [*person, missing, rules.rule_b_work(
                 rules.work_months(facts, None, day, True, intervals), day)]
@@ -250,67 +335,41 @@ def _degree_routes(facts: Facts, day: dt.date, person: list[Reason], changes: li
         else:
             none = rules.reason("deg.none", "note.2", day, False)
             b, c = [*person, none], [*person, none]
-        if results is not None:
-            results += (_category_of(b), _category_of(c))
-        return b, c, []
-    best_b = best_c = None
-    best_b_result = best_c_result = None
-    best_b_rank = best_c_rank = -1
-    dkeys = tuple(map(_degree_key, facts.degrees))
-    resolutions = [reg.resolve(degree.university) for degree in facts.degrees]
-    matches = [_match_of(reg, degree.university, day) for degree in facts.degrees]
+        return _category_of(b), _category_of(c), []
+    dkeys = tuple([tuple(degree.__dict__.values()) for degree in degrees])
+    resolutions = [reg.resolve(degree.university) for degree in degrees]
+    matches = [_match_of(reg, degree.university, day) for degree in degrees]
     # criteria.c's non-local exclusion is on the person: one reason for every degree's route.
-    nonlocal_rule = _nonlocal_rule(facts, resolutions, day, reg, dkeys)
+    nonlocal_rule = _nonlocal_rule(facts, resolutions, day, (dkeys, day, reg))
     tail = (d.quota,) if nonlocal_rule is None else (nonlocal_rule, d.quota)
     # Nothing about work or graduation dates helps a person the scheme does not apply to
     # (intro.nationals, intro.visa_required), nor C for someone its non-local clause excludes.
     person_out = any(r.met is False and r.clause_id in _PERSON_OUT for r in person)
     c_out = nonlocal_rule is not None and nonlocal_rule.code == "c.nonlocal_excluded"
-    for degree, res, dkey in zip(facts.degrees, resolutions, dkeys):
-        parts = _degree_parts(facts, degree, res, day, d, intervals, reg, dkey)
-        b = [*person, *parts.degs, parts.b_work]
-        c = [*person, *parts.degs, parts.c_graduation, parts.c_work, *tail]
+    best_b = best_c = None
+    best_b_rank = best_c_rank = -1
+    for degree, res, dkey in zip(degrees, resolutions, dkeys):
+        parts = _degree_parts(facts, degree, res, day, d, intervals, (dkey, day, reg, work_key))
         # the statuses, from the category results (built once per identical reasons)
-        b_result, c_result = _category_of(b), _category_of(c)
-        b_status, c_status = b_result.status, c_result.status
-        if _RANK[b_status] > best_b_rank:
-            best_b, best_b_result, best_b_rank = b, b_result, _RANK[b_status]
-        if _RANK[c_status] > best_c_rank:
-            best_c, best_c_result, best_c_rank = c, c_result, _RANK[c_status]
-        changes += parts.list_changes
+        b = _category_of([*person, *parts.degs, parts.b_work])
+        c = _category_of([*person, *parts.degs, parts.c_graduation, parts.c_work, *tail])
+        b_rank, c_rank = _RANK[b.status], _RANK[c.status]
+        if b_rank > best_b_rank:
+            best_b, best_b_rank = b, b_rank
+        if c_rank > best_c_rank:
+            best_c, best_c_rank = c, c_rank
+        if parts.list_changes:
+            changes += parts.list_changes
         if person_out:
             continue
         # what else would change B or C (most applicants: nothing to work out)
-        if (b_status == "not_eligible" and parts.b_work.met is False
-                and parts.b_months is not None
+        if (b_rank == 0 and parts.b_work.met is False and parts.b_months is not None
                 and all(r.met is not False for r in parts.degs if r.code.startswith("deg."))):
             _b_changes(facts, degree, day, d, parts, changes)
         if not c_out and parts.c_graduation.met is True and degree.graduation_year is not None:
-            _c_changes(facts, degree, day, d, c_status, changes)
+            _c_changes(facts, degree, day, d, c.status, changes)
     assert best_b is not None and best_c is not None
-    if results is not None:
-        results += (best_b_result, best_c_result)
     return best_b, best_c, matches
-
-
-_PERSON_OUT = ("intro.nationals", "intro.visa_required")
-_INCOME: dict[tuple, tuple[tuple, tuple[Reason, ...]]] = {}
-
-
-def _income_reasons(facts: Facts, day: dt.date, conversions: list) -> tuple[Reason, ...]:
-    """rules.rule_a_income, computed once for the same conversions (shared: rules._conversion)
-    and day. Each entry holds its conversions, so no id in a key can be reused while it is
-    here."""
-    if facts.income is None:
-        return tuple(rules.rule_a_income(facts, day, conversions))
-    key = (tuple(map(id, conversions)), day)
-    found = _INCOME.get(key)
-    if found is None:
-        if len(_INCOME) >= _CACHE_MAX:
-            _INCOME.clear()
-        found = _INCOME[key] = (tuple(conversions),
-                                tuple(rules.rule_a_income(facts, day, conversions)))
-    return found[1]
 
 
 def _list_changes(degree: Degree, res: Resolution, day: dt.date) -> list[Change]:
@@ -365,13 +424,30 @@ def _c_changes(facts: Facts, degree: Degree, day: dt.date, d: _Day, c_status: st
                     "change", "c.work_closes", {"limit": needed, "date": when})))
 
 
-def _split_ongoing(facts: Facts, day: dt.date, counted_types) -> tuple[list, Optional[dt.date]]:
-    """Counted periods that have ended (as intervals), and the start of a counted job still held."""
-    periods = facts.work_periods or []
-    ongoing = [p.start for p in periods if p.end is None and p.type in counted_types]
-    closed = work.periods_to_intervals([p for p in periods if p.end is not None], day,
-                                       counted_types)
-    return closed, (min(ongoing) if ongoing else None)
+# ---------------------------------------------------------------------------------------------
+# Category A
+
+
+def _income_reasons(facts: Facts, day: dt.date, d: _Day,
+                    conversions: list) -> tuple[tuple[Reason, ...], Optional[Reason]]:
+    """rules.rule_a_income and its main condition (criteria.a), computed once for the same
+    conversions (shared: rules._conversion) and day. Each entry holds its conversions, so no id
+    in a key can be reused while it is here."""
+    if facts.income is None:
+        return (d.income_missing,), d.income_missing
+    key = (tuple(map(id, conversions)), day)
+    found = _INCOME.get(key)
+    if found is None:
+        reasons = tuple(rules.rule_a_income(facts, day, conversions))
+        main = next((r for r in reasons if r.clause_id == "criteria.a" and r.kind == "condition"),
+                    None)
+        if len(_INCOME) >= _CACHE_MAX:
+            _INCOME.clear()
+        found = _INCOME[key] = (tuple(conversions), reasons, main)
+    return found[1], found[2]
+
+
+# ---------------------------------------------------------------------------------------------
 
 
 def assess(facts: Union[Facts, Mapping[str, Any]]) -> Assessment:
@@ -379,11 +455,12 @@ def assess(facts: Union[Facts, Mapping[str, Any]]) -> Assessment:
     if not isinstance(facts, Facts):
         facts = Facts.model_validate(facts)
     day = facts.application_date
-    launch = launch_date()
+    launch = _launch()
     if day < launch:
         raise InputError("application_date",
                          f"{day} is before the scheme opened on {launch}")
-    d = _day(day, registry())
+    reg = registry()
+    d = _day(day, reg)
     changes: list[Change] = []
 
     nationality = rules.rule_nationality(facts, day)
@@ -393,70 +470,44 @@ def assess(facts: Union[Facts, Mapping[str, Any]]) -> Assessment:
     person = [r for r in (nationality, prc_overseas)
               if r is not None and (r.met is False or r.kind == "condition")]
     conversions = rules.convert_income(facts.income, day) if facts.income else []
-    a = [*person, *_income_reasons(facts, day, conversions)]
-    intervals = (tuple(work.periods_to_intervals(facts.work_periods, day, d.counted_types))
-                 if facts.work_periods is not None else None)
-    bc: list[CategoryResult] = []
-    _, _, matches = _degree_routes(facts, day, person, changes, d, intervals, bc)
+    income, a_main = _income_reasons(facts, day, d, conversions)
+    a = _category_of([*person, *income])
+    work_key, intervals = _work(facts, day)
+    b, c, matches = _degree_routes(facts, day, person, changes, d, reg, work_key, intervals)
 
-    cats = {"A": _category_of(a), "B": bc[0], "C": bc[1]}
-    a_main = next((r for r in a if r.clause_id == "criteria.a" and r.kind == "condition"), None)
-    if cats["A"].status == "not_eligible" and a_main is not None and a_main.code == "a.not_met":
-        changes.insert(0, Change(category="A", message=render("change", "a.shortfall", {
-            "shortfall": a_main.values["shortfall"], "threshold": a_main.values["threshold"]})))
-    elif a_main is not None and a_main.code == "a.fx_straddle":
-        changes.insert(0, Change(category="A", message=render("change", "a.fx_evidence", {})))
-
-    general = [nationality, *([prc_overseas] if prc_overseas else []), *d.general]
-    conditions = dict(d.conditions_of_stay)
-    conditions["initial_stay_by_approval_date"] = list(conditions["initial_stay_by_approval_date"])
+    if a_main is not None:
+        if a.status == "not_eligible" and a_main.code == "a.not_met":
+            changes.insert(0, Change(category="A", message=render("change", "a.shortfall", {
+                "shortfall": a_main.values["shortfall"],
+                "threshold": a_main.values["threshold"]})))
+        elif a_main.code == "a.fx_straddle":
+            changes.insert(0, Change(category="A", message=render("change", "a.fx_evidence", {})))
     if len(changes) > 1:
         changes = sorted({(ch.category, ch.date, ch.message): ch for ch in changes}.values(),
                          key=lambda ch: (ch.date or dt.date.min, ch.category))
-    return Assessment(
-        application_date=day,
-        rules_version=d.rules_version,
-        list_version=d.list_version,
-        engine_version=__version__,
-        facts=facts.model_dump(mode="json", exclude_none=True),
-        categories=cats,
-        eligible_categories=[k for k in CATEGORIES if cats[k].status == "eligible"],
-        general=general,
-        conditions_of_stay=conditions,
-        what_would_change=changes,
-        institutions=matches,
-        income=conversions,
-        work_months=_work_summary(facts, day, d, intervals),
-        caveat=d.caveat,
-    )
+    conditions = d.conditions_of_stay
+    return Assessment.model_validate({
+        "application_date": day,
+        "rules_version": d.rules_version,
+        "list_version": d.list_version,
+        "engine_version": __version__,
+        "facts": facts.model_dump(mode="json", exclude_none=True),
+        "categories": {"A": a, "B": b, "C": c},
+        "eligible_categories": [k for k, r in (("A", a), ("B", b), ("C", c))
+                                if r.status == "eligible"],
+        "general": [nationality, *((prc_overseas,) if prc_overseas else ()), *d.general],
+        # (the model's validation copies the dict: the assessment's own)
+        "conditions_of_stay": {**conditions, "initial_stay_by_approval_date":
+                               list(conditions["initial_stay_by_approval_date"])},
+        "what_would_change": changes,
+        "institutions": matches,
+        "income": conversions,
+        "work_months": _work_summary(facts, day, d, intervals),
+        "caveat": d.caveat,
+    })
 
 
 def _caveat(day: dt.date) -> str:
     status_phone = param("contact.status_phone", day)
     return render("text", "caveat" if status_phone else "caveat_no_status_line",
                   {"phone": param("contact.phone", day), "status_phone": status_phone})
-
-
-def _work_summary(facts: Facts, day: dt.date, d: Optional[_Day] = None,
-                  intervals: Optional[list[work.Interval]] = None) -> dict[str, Any]:
-    if facts.work_periods is None:
-        return {"stated_months": facts.work_experience_months}
-    if d is None:
-        d = _day(day, registry())
-    if intervals is None:
-        intervals = work.periods_to_intervals(facts.work_periods, day, d.counted_types)
-    return {"window_start": d.window_start_text,
-            "counted_types_in_window_months": _counted(tuple(intervals), d.window_start, day)}
-
-
-@lru_cache(maxsize=8192)
-def _counted(intervals: tuple[work.Interval, ...], lo: dt.date, hi: dt.date) -> float:
-    return work.counted_months(intervals, lo, hi)
-
-
-@lru_cache(maxsize=4096)
-def _date_reaching(closed: tuple[work.Interval, ...], ongoing_start: dt.date, target: float,
-                   graduation: dt.date, from_day: dt.date,
-                   window_years: Optional[int]) -> Optional[dt.date]:
-    return work.date_reaching(list(closed), ongoing_start, target, graduation, from_day,
-                              window_years)

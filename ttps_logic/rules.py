@@ -76,7 +76,7 @@ def convert_income(items: list[IncomeItem], day: dt.date) -> list[Conversion]:
 # Decimal("1.00"), but they are written differently. Every field of IncomeItem is in the key
 # (tests/logic/test_fast_paths.py checks the list).
 _CONVERSIONS: dict[tuple, Conversion] = {}
-_CONVERSIONS_MAX = 8192
+_CONVERSIONS_MAX = 2048
 
 
 def _conversion(item: IncomeItem, day: dt.date) -> Conversion:
@@ -114,7 +114,7 @@ def rule_a_income(facts: Facts, day: dt.date, conversions: list[Conversion]) -> 
     rate; income of unknown type or in a currency without a reference rate is treated as
     "may or may not count", and decides nothing on its own."""
     if facts.income is None:
-        return [_income_missing(day)]
+        return [income_missing(day)]
     threshold = float(param("income.threshold_hkd", day))
     reasons: list[Reason] = []
     sure_lo = sure_hi = sure_avg = 0.0
@@ -192,8 +192,9 @@ def rule_a_income(facts: Facts, day: dt.date, conversions: list[Conversion]) -> 
     return reasons
 
 
-@lru_cache(maxsize=4096)
-def _income_missing(day: dt.date) -> Reason:
+@lru_cache(maxsize=512)
+def income_missing(day: dt.date) -> Reason:
+    """criteria.a: the reason given when no income is stated."""
     return reason("a.income_missing", "criteria.a", day, None, application_date=day)
 
 
@@ -315,7 +316,7 @@ def work_months(facts: Facts, degree: Optional[Degree], day: dt.date,
     return _months_stated(stated, bounds, day, windowed)
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=2048)
 def _months_worked(ivs: tuple[work.Interval, ...], bounds: Optional[tuple[dt.date, dt.date]],
                    day: dt.date, windowed: bool) -> Range:
     window_lo = work.add_years(day, -param("work.window_years", day))
@@ -330,7 +331,7 @@ def _months_worked(ivs: tuple[work.Interval, ...], bounds: Optional[tuple[dt.dat
                  work.counted_months(ivs, hi_start, day), "the exact day you graduated")
 
 
-@lru_cache(maxsize=8192, typed=True)
+@lru_cache(maxsize=2048, typed=True)
 def _months_stated(stated: float, bounds: Optional[tuple[dt.date, dt.date]], day: dt.date,
                    windowed: bool) -> Range:
     cap = 12.0 * param("work.window_years", day) if windowed else float("inf")
@@ -370,7 +371,7 @@ def rule_c_graduation(degree: Degree, day: dt.date) -> Reason:
     return _rule_c_graduation(degree.graduation_year, day)
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=1024)
 def _rule_c_graduation(year: Optional[int], day: dt.date) -> Reason:
     earliest_year = day.year - param("graduation.window_years", day)
     if year is None:
@@ -477,7 +478,7 @@ def rule_nationality(facts: Facts, day: dt.date) -> Reason:
     return _rule_nationality(facts.nationality, day)
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=1024)
 def _rule_nationality(code: Optional[str], day: dt.date) -> Reason:
     excluded = param("nationality.excluded", day)
     if code is None:

@@ -38,7 +38,7 @@ def _citation(clause_id: str, seg: dt.date) -> tuple[str, str, str, SourceRef]:
 # institution, year, threshold), so each is built once and shared. Assessments are read-only
 # results: a shared Reason is never changed.
 _REASONS: dict[tuple, Reason] = {}
-_REASONS_MAX = 16384
+_REASONS_MAX = 4096
 # Value types for which equal values (of the same type: the types are part of the key) give
 # identical output. Not Decimal (Decimal("1.0") == Decimal("1.00")); for float, 0.0 == -0.0, so
 # a reason with a zero float value is not cached.
