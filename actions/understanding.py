@@ -240,7 +240,7 @@ def understand(text: str, entities: dict[str, Any], intent: Optional[str],
     if intent == "faq" and requested is not None:
         answers_pending = True   # "around 4M HKD, all dividends" reads like a question about income
     found: dict[str, Any] = {}
-    if entities.get("income") or any(m.strong for m in parsing.parse_incomes(text)):
+    if any(m.strong for m in parsing.parse_incomes(text)):   # an NLU "income" alone is not enough
         found["income"] = text   # the validator reads every amount in it, with its kind
     grad = find_graduation(text, entities, today)
     if grad:

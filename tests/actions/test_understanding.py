@@ -73,3 +73,9 @@ def test_the_right_span_is_picked(text, entities, intent, requested, expected):
     for slot, value in expected.items():
         assert found[slot].strip() == value
     assert "graduation_date" not in found or found["graduation_date"].strip() != "1 year"
+
+
+def test_a_duration_the_nlu_marked_as_income_is_not_an_income():
+    found = understand("around one and a half years", {"income": ["one"]}, "inform",
+                       "work_months", TODAY)
+    assert found == {"work_months": "around one and a half years"}
