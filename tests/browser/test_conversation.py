@@ -56,7 +56,7 @@ def open_chat(page, web_server, rasa, path="/") -> ChatPage:
 def category_a_conversation(chat: ChatPage) -> None:
     chat.say("can I apply for TTPS?")
     chat.expect_reply(re.compile(r"\(1/\d\)"))
-    chat.say("about 3.2 million HKD")
+    chat.say("about 3.2 million HKD in salary")
     chat.expect_reply("bachelor")
     chat.click("No")
     chat.expect_reply("nationality")
@@ -73,7 +73,7 @@ def test_eligibility_conversation_to_result_card(make_page, web_server, rasa):
 
     # The buttons sent their payloads but the bubbles show their titles.
     expect(chat.user_texts).to_have_text(
-        ["can I apply for TTPS?", "about 3.2 million HKD", "No", "Chinese",
+        ["can I apply for TTPS?", "about 3.2 million HKD in salary", "No", "Chinese",
          "Yes, check my eligibility"])
     expect(chat.typing).to_be_hidden()
 
@@ -137,7 +137,7 @@ def test_reload_continues_the_conversation(make_page, web_server, rasa):
                          ".map(k => localStorage.getItem(k))") == session
 
     # The server carries on from where the form was: the next answer is taken as the income.
-    chat.say("about 3.2 million HKD")
+    chat.say("about 3.2 million HKD in salary")
     chat.expect_reply("bachelor")
     screenshot(page, "after-reload")
 

@@ -243,7 +243,7 @@ def test_telegram_greeting_keyboard_and_button_press(servers):
 def test_telegram_full_conversation_formats_verdict_and_drops_card(servers):
     chat = TelegramChat(servers)
     chat.say("can I apply for TTPS?")
-    chat.say("I earned about 3.2 million HKD")
+    chat.say("I earned about 3.2 million HKD in salary")
     chat.press("/deny")                       # no bachelor's degree
     summary, _ = chat.press("Chinese")
     assert any("Is that right?" in c.data["text"] for c in summary)
@@ -322,7 +322,7 @@ def test_twilio_sms_conversation_to_verdict_by_numbers(servers):
     phone = TwilioPhone(servers)
     phone.say("hello")
     phone.say("1")                                    # Check my eligibility
-    _, bodies, _ = phone.say("I earned about 3.2 million HKD")
+    _, bodies, _ = phone.say("I earned about 3.2 million HKD in salary")
     assert any("Reply 1 for Yes, 2 for No, 3 for Not sure." in b for b in bodies), bodies
     _, bodies, _ = phone.say("2")                     # No (bachelor's degree)
     assert any("nationality" in b and "Reply 1 for Chinese, 2 for Skip." in b for b in bodies)
