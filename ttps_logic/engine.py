@@ -114,7 +114,6 @@ class _Day:
     window_start_text: str
     list_day: dt.date                  # the list the degree is tested against
     quota: Reason
-    income_missing: Reason
     general: tuple[Reason, ...]
     conditions_of_stay: dict[str, Any]
     caveat: str
@@ -137,7 +136,6 @@ def _day(day: dt.date, reg: Registry) -> _Day:
         # says that the list for the application's year is not yet known.
         list_day=rules.last_held_list_day(day) or day,
         quota=seg["quota"],
-        income_missing=rules.income_missing(day),
         general=seg["general"],
         conditions_of_stay={
             "job_offer_required": seg["job_offer_required"],
@@ -193,13 +191,6 @@ def _launch() -> dt.date:
 # Work history
 
 
-@lru_cache(maxsize=2048)
-def _intervals(periods: tuple, day: dt.date) -> tuple[work.Interval, ...]:
-    """work.periods_to_intervals for periods given as (start, end, type), per day."""
-    return tuple(work.periods_to_intervals([_Period(*p) for p in periods], day,
-                                           param("work.counted_types", day)))
-
-
 @dataclass(frozen=True)
 class _Period:
     start: dt.date
@@ -207,15 +198,24 @@ class _Period:
     type: str
 
 
-def _work(facts: Facts, day: dt.date) -> tuple[Any, Optional[tuple[work.Interval, ...]]]:
-    """A key for the work facts, and the counted periods as intervals (None without periods)."""
+def _work_key(facts: Facts) -> Any:
+    """What the work facts are, as a key: the periods as (start, end, type), or the stated
+    months with their type and spelling (0.0 and -0.0, 36 and 36.0, are one key to a dict but
+    are written differently), or None."""
     periods = facts.work_periods
     if periods is not None:
-        key = tuple([(p.start, p.end, p.type) for p in periods])
-        return key, _intervals(key, day)
+        return ("periods", tuple([(p.start, p.end, p.type) for p in periods]))
     stated = facts.work_experience_months
-    # 0.0 and -0.0 (and 36 and 36.0) are one key to a dict, and are written differently
-    return (None if stated is None else (type(stated), repr(stated))), None
+    return None if stated is None else ("months", type(stated), repr(stated))
+
+
+@lru_cache(maxsize=2048)
+def _intervals(work_key: Any, day: dt.date) -> Optional[tuple[work.Interval, ...]]:
+    """work.periods_to_intervals of the periods in ``work_key`` (None without periods)."""
+    if work_key is None or work_key[0] != "periods":
+        return None
+    return tuple(work.periods_to_intervals([_Period(*p) for p in work_key[1]], day,
+                                           param("work.counted_types", day)))
 
 
 @lru_cache(maxsize=2048)
@@ -240,12 +240,12 @@ def _split_ongoing(facts: Facts, day: dt.date, counted_types) -> tuple[list, Opt
     return closed, (min(ongoing) if ongoing else None)
 
 
-def _work_summary(facts: Facts, day: dt.date, d: _Day,
-                  intervals: Optional[tuple[work.Interval, ...]]) -> dict[str, Any]:
+def _work_summary(facts: Facts, day: dt.date, d: _Day, work_key: Any) -> dict[str, Any]:
     if facts.work_periods is None:
         return {"stated_months": facts.work_experience_months}
     return {"window_start": d.window_start_text,
-            "counted_types_in_window_months": _counted(intervals, d.window_start, day)}
+            "counted_types_in_window_months": _counted(_intervals(work_key, day),
+                                                       d.window_start, day)}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -255,13 +255,15 @@ def _work_summary(facts: Facts, day: dt.date, d: _Day,
 @dataclass(frozen=True)
 class _DegreeParts:
     """What one degree gives B and C, apart from the conditions on the person."""
+    match: InstitutionMatch
     degs: tuple[Reason, ...]           # note.2/note.4 and, after the last list held, list.annual_update
     b_months: Optional[rules.Range]
-    c_months: Optional[rules.Range]
     b_work: Reason
     c_graduation: Reason
     c_work: Reason
     list_changes: tuple[Change, ...]   # the institution joins or leaves the list after the day
+    # (B, C) results by the conditions on the person and the tail of C (ids; see _results)
+    results: dict
 
 
 # Things already worked out, by everything they depend on; each dict is emptied when full.
@@ -272,28 +274,32 @@ _CACHE_MAX = 2048
 _PERSON_OUT = ("intro.nationals", "intro.visa_required")
 
 
-def _degree_parts(facts: Facts, degree: Degree, res: Resolution, day: dt.date, d: _Day,
-                  intervals: Optional[tuple[work.Interval, ...]], key: tuple) -> _DegreeParts:
+def _degree_parts(facts: Facts, degree: Degree, day: dt.date, d: _Day, reg: Registry,
+                  work_key: Any, key: tuple) -> _DegreeParts:
     """The rules of one degree (note.2, note.4, list.annual_update, criteria.b, criteria.c,
     note.5, note.6); ``key`` says what they depend on: the degree's fields, the day, the
-    registry (res is its answer for degree.university) and the work facts."""
+    registry (whose answer for degree.university they use) and the work facts."""
     try:
         found = _PARTS.get(key)
     except TypeError:   # a field that cannot be part of a key
         key, found = None, None
     if found is not None:
         return found
+    res = reg.resolve(degree.university)
+    intervals = _intervals(work_key, day)
     deg = rules.rule_degree(degree, res, d.list_day)
     unknown_list = rules.rule_list_known(deg, day)
     b_months = rules.work_months(facts, degree, day, True, intervals)
     c_months = rules.work_months(facts, degree, day, False, intervals)
     parts = _DegreeParts(
+        match=_match_of(reg, degree.university, day),
         degs=(deg,) if unknown_list is None else (deg, unknown_list),
-        b_months=b_months, c_months=c_months,
+        b_months=b_months,
         b_work=rules.rule_b_work(b_months, day),
         c_graduation=rules.rule_c_graduation(degree, day),
         c_work=rules.rule_c_work(c_months, day),
-        list_changes=tuple(_list_changes(degree, res, day)))
+        list_changes=tuple(_list_changes(degree, res, day)),
+        results={})
     if key is not None:
         if len(_PARTS) >= _CACHE_MAX:
             _PARTS.clear()
@@ -301,25 +307,42 @@ def _degree_parts(facts: Facts, degree: Degree, res: Resolution, day: dt.date, d
     return parts
 
 
-def _nonlocal_rule(facts: Facts, resolutions: list[Resolution], day: dt.date,
-                   key: tuple) -> Optional[Reason]:
+def _results(parts: _DegreeParts, person: list[Reason], tail: tuple[Reason, ...],
+             person_ids: tuple[int, ...]) -> tuple[CategoryResult, CategoryResult]:
+    """The B and C results of one degree for these conditions on the person and this tail of C
+    (the non-local exclusion, the quota). Kept in ``parts``, keyed by the ids of those reasons:
+    the entry holds them, so no id in a key can be reused while it is there."""
+    key = (person_ids, tuple(map(id, tail)))
+    found = parts.results.get(key)
+    if found is None:
+        found = (_category_of([*person, *parts.degs, parts.b_work]),
+                 _category_of([*person, *parts.degs, parts.c_graduation, parts.c_work, *tail]),
+                 tuple(person), tail)
+        if len(parts.results) >= 64:
+            parts.results.clear()
+        parts.results[key] = found
+    return found[0], found[1]
+
+
+def _nonlocal_rule(facts: Facts, day: dt.date, reg: Registry, key: tuple) -> Optional[Reason]:
     """rules.rule_c_nonlocal, computed once for the same degrees, day and registry (``key``)."""
     try:
         return _NONLOCAL[key]
     except KeyError:
-        pass
+        cacheable = True
     except TypeError:
-        return rules.rule_c_nonlocal(facts, resolutions, day)
+        cacheable = False
+    resolutions = [reg.resolve(degree.university) for degree in facts.degrees]
     found = rules.rule_c_nonlocal(facts, resolutions, day)
-    if len(_NONLOCAL) >= _CACHE_MAX:
-        _NONLOCAL.clear()
-    _NONLOCAL[key] = found
+    if cacheable:
+        if len(_NONLOCAL) >= _CACHE_MAX:
+            _NONLOCAL.clear()
+        _NONLOCAL[key] = found
     return found
 
 
 def _degree_routes(facts: Facts, day: dt.date, person: list[Reason], changes: list[Change],
-                   d: _Day, reg: Registry, work_key: Any,
-                   intervals: Optional[tuple[work.Interval, ...]]
+                   d: _Day, reg: Registry, work_key: Any, person_ids: tuple[int, ...]
                    ) -> tuple[CategoryResult, CategoryResult, list[InstitutionMatch]]:
     """Categories B and C for the best of the applicant's degrees; ``person`` holds the
     conditions on the person (nationality, residence) that every category carries. What would
@@ -327,6 +350,7 @@ def _degree_routes(facts: Facts, day: dt.date, person: list[Reason], changes: li
     degrees = facts.degrees
     if not degrees:
         if degrees is None:
+            intervals = _intervals(work_key, day)
             missing = rules.reason("deg.missing", "note.2", day, None)
             b = [*person, missing, rules.rule_b_work(
                 rules.work_months(facts, None, day, True, intervals), day)]
@@ -337,10 +361,8 @@ def _degree_routes(facts: Facts, day: dt.date, person: list[Reason], changes: li
             b, c = [*person, none], [*person, none]
         return _category_of(b), _category_of(c), []
     dkeys = tuple([tuple(degree.__dict__.values()) for degree in degrees])
-    resolutions = [reg.resolve(degree.university) for degree in degrees]
-    matches = [_match_of(reg, degree.university, day) for degree in degrees]
     # criteria.c's non-local exclusion is on the person: one reason for every degree's route.
-    nonlocal_rule = _nonlocal_rule(facts, resolutions, day, (dkeys, day, reg))
+    nonlocal_rule = _nonlocal_rule(facts, day, reg, (dkeys, day, reg))
     tail = (d.quota,) if nonlocal_rule is None else (nonlocal_rule, d.quota)
     # Nothing about work or graduation dates helps a person the scheme does not apply to
     # (intro.nationals, intro.visa_required), nor C for someone its non-local clause excludes.
@@ -348,11 +370,11 @@ def _degree_routes(facts: Facts, day: dt.date, person: list[Reason], changes: li
     c_out = nonlocal_rule is not None and nonlocal_rule.code == "c.nonlocal_excluded"
     best_b = best_c = None
     best_b_rank = best_c_rank = -1
-    for degree, res, dkey in zip(degrees, resolutions, dkeys):
-        parts = _degree_parts(facts, degree, res, day, d, intervals, (dkey, day, reg, work_key))
-        # the statuses, from the category results (built once per identical reasons)
-        b = _category_of([*person, *parts.degs, parts.b_work])
-        c = _category_of([*person, *parts.degs, parts.c_graduation, parts.c_work, *tail])
+    matches = []
+    for degree, dkey in zip(degrees, dkeys):
+        parts = _degree_parts(facts, degree, day, d, reg, work_key, (dkey, day, reg, work_key))
+        matches.append(parts.match)
+        b, c = _results(parts, person, tail, person_ids)
         b_rank, c_rank = _RANK[b.status], _RANK[c.status]
         if b_rank > best_b_rank:
             best_b, best_b_rank = b, b_rank
@@ -428,23 +450,23 @@ def _c_changes(facts: Facts, degree: Degree, day: dt.date, d: _Day, c_status: st
 # Category A
 
 
-def _income_reasons(facts: Facts, day: dt.date, d: _Day,
-                    conversions: list) -> tuple[tuple[Reason, ...], Optional[Reason]]:
-    """rules.rule_a_income and its main condition (criteria.a), computed once for the same
-    conversions (shared: rules._conversion) and day. Each entry holds its conversions, so no id
+def _category_a(facts: Facts, day: dt.date, conversions: list, person: list[Reason],
+                person_ids: tuple[int, ...]) -> tuple[CategoryResult, Optional[Reason]]:
+    """Category A (rules.rule_a_income after the conditions on the person) and its main
+    condition (criteria.a), computed once for the same conversions (shared: rules._conversion),
+    conditions on the person and day. Each entry holds its conversions and conditions, so no id
     in a key can be reused while it is here."""
-    if facts.income is None:
-        return (d.income_missing,), d.income_missing
-    key = (tuple(map(id, conversions)), day)
+    key = (None if facts.income is None else tuple(map(id, conversions)), person_ids, day)
     found = _INCOME.get(key)
     if found is None:
-        reasons = tuple(rules.rule_a_income(facts, day, conversions))
+        reasons = rules.rule_a_income(facts, day, conversions)
         main = next((r for r in reasons if r.clause_id == "criteria.a" and r.kind == "condition"),
                     None)
         if len(_INCOME) >= _CACHE_MAX:
             _INCOME.clear()
-        found = _INCOME[key] = (tuple(conversions), reasons, main)
-    return found[1], found[2]
+        found = _INCOME[key] = (_category_of([*person, *reasons]), main, tuple(conversions),
+                                tuple(person))
+    return found[0], found[1]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -469,11 +491,11 @@ def assess(facts: Union[Facts, Mapping[str, Any]]) -> Assessment:
     # Kong permanent resident), and the overseas-Chinese condition where it applies.
     person = [r for r in (nationality, prc_overseas)
               if r is not None and (r.met is False or r.kind == "condition")]
+    person_ids = tuple(map(id, person))
     conversions = rules.convert_income(facts.income, day) if facts.income else []
-    income, a_main = _income_reasons(facts, day, d, conversions)
-    a = _category_of([*person, *income])
-    work_key, intervals = _work(facts, day)
-    b, c, matches = _degree_routes(facts, day, person, changes, d, reg, work_key, intervals)
+    a, a_main = _category_a(facts, day, conversions, person, person_ids)
+    work_key = _work_key(facts)
+    b, c, matches = _degree_routes(facts, day, person, changes, d, reg, work_key, person_ids)
 
     if a_main is not None:
         if a.status == "not_eligible" and a_main.code == "a.not_met":
@@ -502,7 +524,7 @@ def assess(facts: Union[Facts, Mapping[str, Any]]) -> Assessment:
         "what_would_change": changes,
         "institutions": matches,
         "income": conversions,
-        "work_months": _work_summary(facts, day, d, intervals),
+        "work_months": _work_summary(facts, day, d, work_key),
         "caveat": d.caveat,
     })
 
