@@ -491,8 +491,9 @@ def parse_duration_months(text: str, today: dt.date) -> Optional[float]:
 # --------------------------------------------------------------------------------------------
 # Yes / no and nationality
 
-_YES = re.compile(r"^\s*(y|yes|yeah|yep|yup|sure|correct|right|i do|i did|i was|true|是|对|對|有)\b", re.I)
-_NO = re.compile(r"^\s*(n|no|nope|nah|not really|i don'?t|i didn'?t|i wasn'?t|false|否|不是|没有|沒有)\b", re.I)
+# a button's payload ("/affirm", "/deny") is a yes or no too
+_YES = re.compile(r"^\s*(/affirm|y|yes|yeah|yep|yup|sure|correct|right|i do|i did|i was|true|是|对|對|有)\b", re.I)
+_NO = re.compile(r"^\s*(/deny|n|no|nope|nah|not really|i don'?t|i didn'?t|i wasn'?t|false|否|不是|没有|沒有)\b", re.I)
 
 
 def parse_yes_no(text: str) -> Optional[bool]:

@@ -343,6 +343,8 @@ def validate_yes_no_unknown(value: Any, intent: Optional[str] = None) -> Verdict
     if said_dont_know(text, intent):
         return Verdict(UNKNOWN)
     answer = parsing.parse_yes_no(text)
+    if answer is None and intent in ("affirm", "deny") and len(text.split()) <= 4:
+        answer = intent == "affirm"   # "absolutely", "nope, never"
     if answer is None:
         return Verdict(message="Please answer yes or no (or “not sure”).", buttons=YES_NO_BUTTONS)
     return Verdict(answer)

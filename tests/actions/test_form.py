@@ -121,3 +121,22 @@ def test_worked_ever_since_graduating_is_a_period_from_graduation(dispatcher):
     out = run("work_months", "I've been with the same employer ever since", dispatcher,
               slots={"graduation_date": "2019-07"})
     assert out["work_months"]["start"] == "2019-07" and out["work_months"]["end"] is None
+
+
+@pytest.mark.parametrize("slot,payload,intent,expected", [
+    ("has_degree", "/deny", "deny", False),
+    ("has_degree", "/affirm", "affirm", True),
+    ("hk_nonlocal", "/affirm", "affirm", True),
+    ("hk_nonlocal", "/deny", "deny", False),
+    ("income_shares", "/affirm", "affirm", True),
+    ("has_degree", "nope", "deny", False),
+])
+def test_yes_no_buttons_answer_the_question(slot, payload, intent, expected, dispatcher):
+    # the Yes / No buttons send /affirm and /deny; those answer the pending question
+    from actions.actions import facts_from_message
+    tracker = make_tracker(requested_slot=slot, active_loop="eligibility_form", text=payload,
+                           intent=intent)
+    updates, verdict = facts_from_message(tracker, dispatcher, {}, slot)
+    assert verdict is not None and verdict.ok
+    assert updates[slot] is expected
+    assert "Sorry" not in texts(dispatcher)
