@@ -114,6 +114,25 @@ def bench_cases() -> None:
               f"median of 7 runs ({cpu:,.0f} per CPU-second; one process, one core)")
 
 
+def bench_unique(n: int = 2000, runs: int = 3) -> None:
+    """Applicants never assessed before (a new population each run): what the engine costs when
+    nothing about the applicant is cached yet; the cases above are assessed again and again, as
+    a conversation re-assesses the same facts while it adds others."""
+    for label, first_day, days in (("on one application date", dt.date(2026, 11, 25), 1),
+                                   ("with application dates over five years",
+                                    dt.date(2023, 1, 1), 1800)):
+        wall = []
+        for run in range(runs):
+            population = varied(n, seed=1000 + run, first_day=first_day, days=days)
+            t = time.perf_counter()
+            for facts in population:
+                assess(facts)
+            wall.append(n / (time.perf_counter() - t))
+        print(f"ttps_logic.assess, {n:,} applicants never seen before, {label}: "
+              f"{max(wall):,.0f} assessments/s best, {statistics.median(wall):,.0f} median of "
+              f"{runs} runs")
+
+
 def bench_fuzzy(queries=("Massachusets Institute of Technolgy", "Univeristy of Cambrdige",
                          "Tsinghau University", "Nanyang Technologial", "oxfrod",
                          "University of Nowhere", "Imperial Colege London")) -> list[float]:
@@ -185,6 +204,7 @@ if __name__ == "__main__":
     for facts in MIX + population:  # load data files and exchange-rate windows once
         assess(facts)
     bench_cases()
+    bench_unique()
     print(f"ttps_logic.assess: {bench_assess(MIX):,.0f} assessments/s on the {len(MIX)} sample "
           f"applicants; {bench_assess(population):,.0f}/s on {len(population)} varied ones "
           "(one process, one core)")

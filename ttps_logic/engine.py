@@ -20,7 +20,7 @@ from . import __version__, rules, work
 from .institutions import Registry, Resolution, registry
 from .models import (Assessment, CategoryResult, Change, Degree, Facts, InstitutionMatch, Reason)
 from .params import launch_date, param, rules_version, segment_start
-from .text import render
+from .text import Memo, render
 
 _RANK = {"eligible": 2, "unknown": 1, "not_eligible": 0}
 CATEGORIES = ("A", "B", "C")
@@ -47,8 +47,7 @@ def combine(reasons: Iterable[Reason]) -> str:
 
 # CategoryResults already built, by the identity of their reasons (reasons are shared: see
 # text.reason). Each entry holds its reasons, so no id in a key can be reused while it is here.
-_CATEGORIES: dict[tuple[int, ...], CategoryResult] = {}
-_CATEGORIES_MAX = 2048
+_CATEGORIES = Memo(2048)
 
 
 def _category_of(reasons: list[Reason]) -> CategoryResult:
@@ -56,9 +55,8 @@ def _category_of(reasons: list[Reason]) -> CategoryResult:
     key = tuple(map(id, reasons))
     found = _CATEGORIES.get(key)
     if found is None:
-        if len(_CATEGORIES) >= _CATEGORIES_MAX:
-            _CATEGORIES.clear()
-        found = _CATEGORIES[key] = _category("", reasons)
+        found = _category("", reasons)
+        _CATEGORIES.put(key, found)
     return found
 
 
@@ -76,11 +74,18 @@ def _category(code: str, reasons: list[Reason], status: Optional[str] = None) ->
                           to_find_out=unknown if status == "unknown" else [])
 
 
-@lru_cache(maxsize=2048)
+_MATCHES = Memo(2048)
+
+
 def _match_of(reg: Registry, query: str, day: dt.date) -> InstitutionMatch:
     """_match for the registry's answer to ``query`` (resolve is deterministic): built once per
     query and day, and shared (assessments are read-only)."""
-    return _match(reg.resolve(query), day)
+    key = (reg, query, day)
+    found = _MATCHES.get(key)
+    if found is None:
+        found = _match(reg.resolve(query), day)
+        _MATCHES.put(key, found)
+    return found
 
 
 def _match(res: Resolution, day: dt.date) -> InstitutionMatch:
@@ -209,26 +214,44 @@ def _work_key(facts: Facts) -> Any:
     return None if stated is None else ("months", type(stated), repr(stated))
 
 
-@lru_cache(maxsize=2048)
+_WORK = Memo(2048)
+
+
 def _intervals(work_key: Any, day: dt.date) -> Optional[tuple[work.Interval, ...]]:
     """work.periods_to_intervals of the periods in ``work_key`` (None without periods)."""
+    return _work_of(work_key, day)[0]
+
+
+def _work_of(work_key: Any, day: dt.date) -> tuple[Optional[tuple[work.Interval, ...]],
+                                                    Optional[float]]:
+    """The counted periods as intervals, and their months in criteria.b's window (None, None
+    without periods)."""
     if work_key is None or work_key[0] != "periods":
-        return None
-    return tuple(work.periods_to_intervals([_Period(*p) for p in work_key[1]], day,
-                                           param("work.counted_types", day)))
+        return None, None
+    key = (work_key, day)
+    found = _WORK.get(key)
+    if found is None:
+        intervals = tuple(work.periods_to_intervals([_Period(*p) for p in work_key[1]], day,
+                                                    param("work.counted_types", day)))
+        found = (intervals, work.counted_months(
+            intervals, work.add_years(day, -param("work.window_years", day)), day))
+        _WORK.put(key, found)
+    return found
 
 
-@lru_cache(maxsize=2048)
-def _counted(intervals: tuple[work.Interval, ...], lo: dt.date, hi: dt.date) -> float:
-    return work.counted_months(intervals, lo, hi)
+_REACHING = Memo(1024)
 
 
-@lru_cache(maxsize=1024)
 def _date_reaching(closed: tuple[work.Interval, ...], ongoing_start: dt.date, target: float,
                    graduation: dt.date, from_day: dt.date,
                    window_years: Optional[int]) -> Optional[dt.date]:
-    return work.date_reaching(list(closed), ongoing_start, target, graduation, from_day,
-                              window_years)
+    key = (closed, ongoing_start, target, graduation, from_day, window_years)
+    found = _REACHING.get(key)
+    if found is None:
+        found = (work.date_reaching(list(closed), ongoing_start, target, graduation, from_day,
+                                    window_years),)   # (None, when not reached, is a value)
+        _REACHING.put(key, found)
+    return found[0]
 
 
 def _split_ongoing(facts: Facts, day: dt.date, counted_types) -> tuple[list, Optional[dt.date]]:
@@ -244,8 +267,7 @@ def _work_summary(facts: Facts, day: dt.date, d: _Day, work_key: Any) -> dict[st
     if facts.work_periods is None:
         return {"stated_months": facts.work_experience_months}
     return {"window_start": d.window_start_text,
-            "counted_types_in_window_months": _counted(_intervals(work_key, day),
-                                                       d.window_start, day)}
+            "counted_types_in_window_months": _work_of(work_key, day)[1]}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -266,11 +288,10 @@ class _DegreeParts:
     results: dict
 
 
-# Things already worked out, by everything they depend on; each dict is emptied when full.
-_PARTS: dict[tuple, _DegreeParts] = {}
-_NONLOCAL: dict[tuple, Optional[Reason]] = {}
-_INCOME: dict[tuple, tuple] = {}
-_CACHE_MAX = 2048
+# Things already worked out, by everything they depend on.
+_PARTS = Memo(2048)
+_NONLOCAL = Memo(2048)
+_INCOME = Memo(2048)
 _PERSON_OUT = ("intro.nationals", "intro.visa_required")
 
 
@@ -301,9 +322,7 @@ def _degree_parts(facts: Facts, degree: Degree, day: dt.date, d: _Day, reg: Regi
         list_changes=tuple(_list_changes(degree, res, day)),
         results={})
     if key is not None:
-        if len(_PARTS) >= _CACHE_MAX:
-            _PARTS.clear()
-        _PARTS[key] = parts
+        _PARTS.put(key, parts)
     return parts
 
 
@@ -327,18 +346,16 @@ def _results(parts: _DegreeParts, person: list[Reason], tail: tuple[Reason, ...]
 def _nonlocal_rule(facts: Facts, day: dt.date, reg: Registry, key: tuple) -> Optional[Reason]:
     """rules.rule_c_nonlocal, computed once for the same degrees, day and registry (``key``)."""
     try:
-        return _NONLOCAL[key]
-    except KeyError:
-        cacheable = True
+        found = _NONLOCAL.get(key)
     except TypeError:
-        cacheable = False
+        key, found = None, None
+    if found is not None:
+        return found[0]
     resolutions = [reg.resolve(degree.university) for degree in facts.degrees]
-    found = rules.rule_c_nonlocal(facts, resolutions, day)
-    if cacheable:
-        if len(_NONLOCAL) >= _CACHE_MAX:
-            _NONLOCAL.clear()
-        _NONLOCAL[key] = found
-    return found
+    rule = rules.rule_c_nonlocal(facts, resolutions, day)
+    if key is not None:
+        _NONLOCAL.put(key, (rule,))   # (a None rule is a value too)
+    return rule
 
 
 def _degree_routes(facts: Facts, day: dt.date, person: list[Reason], changes: list[Change],
@@ -462,10 +479,8 @@ def _category_a(facts: Facts, day: dt.date, conversions: list, person: list[Reas
         reasons = rules.rule_a_income(facts, day, conversions)
         main = next((r for r in reasons if r.clause_id == "criteria.a" and r.kind == "condition"),
                     None)
-        if len(_INCOME) >= _CACHE_MAX:
-            _INCOME.clear()
-        found = _INCOME[key] = (_category_of([*person, *reasons]), main, tuple(conversions),
-                                tuple(person))
+        found = (_category_of([*person, *reasons]), main, tuple(conversions), tuple(person))
+        _INCOME.put(key, found)
     return found[0], found[1]
 
 

@@ -20,7 +20,7 @@ from .institutions import Resolution
 from .models import Conversion, Degree, Facts, IncomeItem, Reason
 from .nationality import national_of
 from .params import param, param_versions_from, parameter_table, segment_start
-from .text import reason, render
+from .text import Memo, reason, render
 
 
 @dataclass(frozen=True)
@@ -75,8 +75,7 @@ def convert_income(items: list[IncomeItem], day: dt.date) -> list[Conversion]:
 # Conversions already made, by item and day. The amount is keyed by its text: Decimal("1.0") ==
 # Decimal("1.00"), but they are written differently. Every field of IncomeItem is in the key
 # (tests/logic/test_fast_paths.py checks the list).
-_CONVERSIONS: dict[tuple, Conversion] = {}
-_CONVERSIONS_MAX = 2048
+_CONVERSIONS = Memo(2048)
 
 
 def _conversion(item: IncomeItem, day: dt.date) -> Conversion:
@@ -101,9 +100,7 @@ def _conversion(item: IncomeItem, day: dt.date) -> Conversion:
         hkd_average=rr and round(amount * rr.average, 2),
         hkd_low=rr and round(amount * rr.low, 2),
         hkd_high=rr and round(amount * rr.high, 2))
-    if len(_CONVERSIONS) >= _CONVERSIONS_MAX:
-        _CONVERSIONS.clear()
-    _CONVERSIONS[key] = found
+    _CONVERSIONS.put(key, found)
     return found
 
 
@@ -192,7 +189,6 @@ def rule_a_income(facts: Facts, day: dt.date, conversions: list[Conversion]) -> 
     return reasons
 
 
-@lru_cache(maxsize=512)
 def income_missing(day: dt.date) -> Reason:
     """criteria.a: the reason given when no income is stated."""
     return reason("a.income_missing", "criteria.a", day, None, application_date=day)
@@ -301,23 +297,19 @@ def work_months(facts: Facts, degree: Optional[Degree], day: dt.date,
     trusted up to the time since then.
 
     ``intervals``: the counted periods as work.periods_to_intervals gives them for ``day``,
-    when the caller has them already. Results are cached per work history, graduation date and
-    day (the same facts recur as a conversation adds others)."""
+    when the caller has them already."""
     bounds = degree.graduation_bounds if degree else None
     if facts.work_periods is not None:
         ivs = intervals if intervals is not None else work.periods_to_intervals(
             facts.work_periods, day, param("work.counted_types", day))
-        return _months_worked(tuple(ivs), bounds, day, windowed)
+        return _months_worked(ivs, bounds, day, windowed)
     stated = facts.work_experience_months
     if stated is None:
         return None
-    if not stated:   # 0.0 and -0.0 are one key to a cache, and are written differently
-        return _months_stated.__wrapped__(stated, bounds, day, windowed)
     return _months_stated(stated, bounds, day, windowed)
 
 
-@lru_cache(maxsize=2048)
-def _months_worked(ivs: tuple[work.Interval, ...], bounds: Optional[tuple[dt.date, dt.date]],
+def _months_worked(ivs: list[work.Interval], bounds: Optional[tuple[dt.date, dt.date]],
                    day: dt.date, windowed: bool) -> Range:
     window_lo = work.add_years(day, -param("work.window_years", day))
     if bounds is None:
@@ -331,7 +323,6 @@ def _months_worked(ivs: tuple[work.Interval, ...], bounds: Optional[tuple[dt.dat
                  work.counted_months(ivs, hi_start, day), "the exact day you graduated")
 
 
-@lru_cache(maxsize=2048, typed=True)
 def _months_stated(stated: float, bounds: Optional[tuple[dt.date, dt.date]], day: dt.date,
                    windowed: bool) -> Range:
     cap = 12.0 * param("work.window_years", day) if windowed else float("inf")
@@ -371,7 +362,6 @@ def rule_c_graduation(degree: Degree, day: dt.date) -> Reason:
     return _rule_c_graduation(degree.graduation_year, day)
 
 
-@lru_cache(maxsize=1024)
 def _rule_c_graduation(year: Optional[int], day: dt.date) -> Reason:
     earliest_year = day.year - param("graduation.window_years", day)
     if year is None:
@@ -475,10 +465,17 @@ def rule_nationality(facts: Facts, day: dt.date) -> Reason:
     Chinese national. intro.visa_required: a Hong Kong permanent resident needs no visa to work
     in Hong Kong, so the scheme (a visa / entry permit) is not for them. documents.*: what
     Mainland, Macao and Taiwan residents upload."""
-    return _rule_nationality(facts.nationality, day)
+    key = (facts.nationality, day)
+    found = _NATIONALITY.get(key)
+    if found is None:
+        found = _rule_nationality(facts.nationality, day)
+        _NATIONALITY.put(key, found)
+    return found
 
 
-@lru_cache(maxsize=1024)
+_NATIONALITY = Memo(1024)
+
+
 def _rule_nationality(code: Optional[str], day: dt.date) -> Reason:
     excluded = param("nationality.excluded", day)
     if code is None:

@@ -33,12 +33,45 @@ def _citation(clause_id: str, seg: dt.date) -> tuple[str, str, str, SourceRef]:
                                                        date=src.date)
 
 
+class Memo:
+    """A bounded cache for a pure computation that keeps a value only for a key asked for
+    before. Facts seen once (most applicants, on their first assessment) leave nothing behind
+    for the garbage collector to walk; facts seen again (a conversation re-assesses the same
+    facts as it adds others; applicants share a day, an institution, a year) are answered from
+    it. Emptied when full.
+
+    ``get(key)``: the value, or None when there is none (values are never None; wrap one that
+    can be). It raises TypeError for a key that cannot be hashed."""
+
+    __slots__ = ("_values", "_seen", "_size", "get")
+
+    def __init__(self, size: int):
+        self._values: dict = {}
+        self._seen: set[int] = set()   # hashes of keys asked for once (a collision only keeps
+        self._size = size               # a value one request early)
+        self.get = self._values.get
+
+    def put(self, key: Any, value: Any) -> None:
+        h = hash(key)
+        if h in self._seen:
+            if len(self._values) >= self._size:
+                self._values.clear()
+            self._values[key] = value
+        else:
+            if len(self._seen) >= 4 * self._size:
+                self._seen.clear()
+            self._seen.add(h)
+
+    def clear(self) -> None:
+        self._values.clear()
+        self._seen.clear()
+
+
 # Reasons already built, by everything they are made of. A reason is a pure function of its
-# code, clause, day, met, kind and values; the same ones recur across applicants (the same day,
-# institution, year, threshold), so each is built once and shared. Assessments are read-only
-# results: a shared Reason is never changed.
-_REASONS: dict[tuple, Reason] = {}
-_REASONS_MAX = 4096
+# code, clause, day, met, kind and values; the same ones recur (the same day, institution, year,
+# threshold), so each is built once and shared. Assessments are read-only results: a shared
+# Reason is never changed.
+_REASONS = Memo(4096)
 # Value types for which equal values (of the same type: the types are part of the key) give
 # identical output. Not Decimal (Decimal("1.0") == Decimal("1.00")); for float, 0.0 == -0.0, so
 # a reason with a zero float value is not cached.
@@ -52,16 +85,14 @@ def reason(code: str, clause_id: str, day: dt.date, met: Optional[bool], *,
     types = tuple(map(type, vals))
     key = (code, clause_id, day, met, kind, tuple(values), vals, types)
     try:
-        return _REASONS[key]
-    except KeyError:
-        pass
+        found = _REASONS.get(key)
     except TypeError:   # a value that cannot be part of a key (a list): built afresh
         return _build(code, clause_id, day, met, kind, values)
+    if found is not None:
+        return found
     built = _build(code, clause_id, day, met, kind, values)
     if _EXACT.issuperset(types) and not (float in types and 0.0 in vals):
-        if len(_REASONS) >= _REASONS_MAX:
-            _REASONS.clear()
-        _REASONS[key] = built
+        _REASONS.put(key, built)
     return built
 
 
