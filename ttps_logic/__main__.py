@@ -109,6 +109,11 @@ def cmd_explain(args: argparse.Namespace) -> int:
     return 0
 
 
+_ARM_WORDS = {"continuing_education": "continuing-education arm", "extension_school": "extension school",
+              "branch_school": "branch school", "subsidiary_school": "subsidiary college",
+              "campus": "campus"}
+
+
 def cmd_universities(args: argparse.Namespace) -> int:
     try:
         day = dt.date.fromisoformat(args.date) if args.date else dt.date.today()
@@ -118,6 +123,8 @@ def cmd_universities(args: argparse.Namespace) -> int:
     res = reg.resolve(" ".join(args.name))
     if res.status == "matched":
         found = [(res.institution, res.score)]
+    elif res.status == "excluded_arm":
+        found = [(res.arm.parent, res.score)]
     else:
         found = res.candidates
     rows = [{
@@ -126,11 +133,27 @@ def cmd_universities(args: argparse.Namespace) -> int:
         "removed": inst.removed.isoformat() if inst.removed else None,
         "provenance": inst.provenance, "confidence": inst.confidence,
     } for inst, score in found]
+    arm = None
+    if res.arm is not None:
+        # Note 4: a continuing-education arm, extension school, branch or subsidiary college of a
+        # listed institution is not that institution; a campus may or may not be
+        arm = {"name": res.arm.name, "kind": res.arm.kind, "parent_id": res.arm.parent.id,
+               "parent": res.arm.parent.name, "counts": res.arm.accepted, "clause": "note.4"}
     if args.json:
         print(json.dumps({"query": res.query, "status": res.status, "method": res.method,
                           "date": day.isoformat(), "list_version": reg.list_version(day),
-                          "results": rows}, ensure_ascii=False))
-        return 0 if rows else 1
+                          "results": rows, "arm": arm, "others": list(res.others)},
+                         ensure_ascii=False))
+        return 0 if rows and arm is None else 1
+    if arm is not None:
+        kind = _ARM_WORDS.get(arm["kind"], arm["kind"].replace("_", " "))
+        verdict = ("its degrees do not count as the parent's under Note 4" if arm["counts"] is False
+                   else "whether its degrees count as the parent's under Note 4 is not clear: "
+                        "check with the Immigration Department")
+        print(f"{res.query!r} is read as {arm['name']!r}, {'an' if kind[0] in 'aeiou' else 'a'} {kind} of {arm['parent']} "
+              f"({rows[0]['country']}, {'on' if rows[0]['listed'] else 'NOT on'} the list on {day}); "
+              f"{verdict}.")
+        return 1
     if not rows:
         print(f"No institution on the list matches {res.query!r}. Check the official list: "
               "https://www.immd.gov.hk/pdf/aggregate_list.pdf")
@@ -143,6 +166,8 @@ def cmd_universities(args: argparse.Namespace) -> int:
         print(f"  {r['name']} ({r['country']}) — {state} on {day} "
               f"[added {r['added']}{extra}; {r['provenance']}, {r['confidence']}; "
               f"score {r['score']}]")
+    if res.others:
+        print("  It may also mean an institution not on the list: " + "; ".join(res.others))
     return 0
 
 

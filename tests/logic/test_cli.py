@@ -106,3 +106,16 @@ def test_universities_search_not_found_points_to_official_list():
 def test_universities_search_bad_date():
     p = run(["universities", "search", "MIT", "--date", "soon"])
     assert p.returncode == 2 and "--date" in p.stderr
+
+
+def test_universities_search_names_a_continuing_education_arm_and_its_parent():
+    # Note 4: HKU SPACE is not The University of Hong Kong, and is not "not found" either
+    p = run(["universities", "search", "HKU", "SPACE", "--date", "2026-11-25", "--json"])
+    assert p.returncode == 1, p.stderr
+    out = json.loads(p.stdout)
+    assert out["status"] == "excluded_arm"
+    assert out["arm"]["parent"] == "The University of Hong Kong"
+    assert out["arm"]["counts"] is False and out["arm"]["clause"] == "note.4"
+    text = run(["universities", "search", "HKU", "SPACE"]).stdout
+    assert "continuing-education arm of The University of Hong Kong" in text
+    assert "do not count" in text and "No institution" not in text
