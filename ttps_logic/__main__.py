@@ -2,6 +2,8 @@
 
   python -m ttps_logic assess [--jsonl]      facts JSON on stdin -> assessment JSON on stdout
   python -m ttps_logic explain               facts JSON on stdin -> human explanation
+  python -m ttps_logic schemes               facts JSON on stdin -> other schemes (IANG, New CIES,
+                                             CIES, ASMTP, GEP, QMAS) pre-screened, JSON
   python -m ttps_logic universities search NAME [--date YYYY-MM-DD] [--json]
 
 Bad input exits with code 2 and one line on stderr naming the field. With --jsonl every input
@@ -114,6 +116,18 @@ _ARM_WORDS = {"continuing_education": "continuing-education arm", "extension_sch
               "campus": "campus"}
 
 
+def cmd_schemes(args: argparse.Namespace) -> int:
+    """The other schemes, pre-screened: likely / unlikely / unknown with reasons (schemes.py).
+    Input: the assess facts plus hk_job_offer, net_assets and planned_investment."""
+    from .schemes import prescreen
+    try:
+        out = prescreen(_parse_object(sys.stdin.read())).model_dump_json()
+    except (ValueError, ValidationError) as exc:
+        return _fail(exc)
+    sys.stdout.write(out + "\n")
+    return 0
+
+
 def cmd_universities(args: argparse.Namespace) -> int:
     try:
         day = dt.date.fromisoformat(args.date) if args.date else dt.date.today()
@@ -180,6 +194,8 @@ def build_parser() -> argparse.ArgumentParser:
     a.set_defaults(func=cmd_assess)
     e = sub.add_parser("explain", help="facts JSON on stdin -> human explanation")
     e.set_defaults(func=cmd_explain)
+    sc = sub.add_parser("schemes", help="facts JSON on stdin -> other schemes pre-screened, JSON")
+    sc.set_defaults(func=cmd_schemes)
     u = sub.add_parser("universities", help="eligible-institution registry")
     usub = u.add_subparsers(dest="action", required=True)
     s = usub.add_parser("search", help="find an institution by name, alias or typo")
