@@ -61,17 +61,31 @@ def _category_of(reasons: list[Reason]) -> CategoryResult:
 
 
 def _category(code: str, reasons: list[Reason], status: Optional[str] = None) -> CategoryResult:
+    # combine() and the messages it reports, in one pass over the reasons
+    conditions, unknown, failed = [], [], []
+    condition_failed = False
+    for r in reasons:
+        met = r.met
+        if met is False:
+            failed.append(r.message)
+        if r.kind == "condition":
+            conditions.append(r.message)
+            if met is None:
+                unknown.append(r.message)
+            elif met is False:
+                condition_failed = True
     if status is None:
-        status = combine(reasons)
-    unknown = [r.message for r in reasons if r.kind == "condition" and r.met is None]
+        status = ("not_eligible" if condition_failed else
+                  "eligible" if conditions and not unknown else "unknown")
     if status == "eligible":
-        summary = " ".join(r.message for r in reasons if r.kind == "condition")
+        summary = " ".join(conditions)
     elif status == "not_eligible":
-        summary = " ".join(r.message for r in reasons if r.met is False)
+        summary = " ".join(failed)
     else:
         summary = " ".join(unknown)
-    return CategoryResult(status=status, summary=summary, reasons=reasons,
-                          to_find_out=unknown if status == "unknown" else [])
+    return CategoryResult.model_validate({
+        "status": status, "summary": summary, "reasons": reasons,
+        "to_find_out": unknown if status == "unknown" else []})
 
 
 _MATCHES = Memo(2048)
@@ -79,11 +93,14 @@ _MATCHES = Memo(2048)
 
 def _match_of(reg: Registry, query: str, day: dt.date) -> InstitutionMatch:
     """_match for the registry's answer to ``query`` (resolve is deterministic): built once per
-    query and day, and shared (assessments are read-only)."""
-    key = (reg, query, day)
+    query and whether the institution is listed on the day (all the day decides in it), and
+    shared (assessments are read-only)."""
+    res = reg.resolve(query)
+    inst = res.institution
+    key = (reg, query, inst.listed_on(day) if inst else None)
     found = _MATCHES.get(key)
     if found is None:
-        found = _match(reg.resolve(query), day)
+        found = _match(res, day)
         _MATCHES.put(key, found)
     return found
 
@@ -379,7 +396,8 @@ def _degree_routes(facts: Facts, day: dt.date, person: list[Reason], changes: li
         return _category_of(b), _category_of(c), []
     dkeys = tuple([tuple(degree.__dict__.values()) for degree in degrees])
     # criteria.c's non-local exclusion is on the person: one reason for every degree's route.
-    nonlocal_rule = _nonlocal_rule(facts, day, reg, (dkeys, day, reg))
+    # (its reasons depend on the day only through the rules in force: keyed on the stretch)
+    nonlocal_rule = _nonlocal_rule(facts, day, reg, (dkeys, segment_start(day), reg))
     tail = (d.quota,) if nonlocal_rule is None else (nonlocal_rule, d.quota)
     # Nothing about work or graduation dates helps a person the scheme does not apply to
     # (intro.nationals, intro.visa_required), nor C for someone its non-local clause excludes.

@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
 from functools import lru_cache
-from typing import Optional
+from typing import NamedTuple, Optional
 
 import pycountry
 
@@ -23,8 +22,7 @@ from .params import param, param_versions_from, parameter_table, segment_start
 from .text import Memo, reason, render
 
 
-@dataclass(frozen=True)
-class Range:
+class Range(NamedTuple):
     """A quantity known to lie in [low, high] (low == high when known exactly)."""
     low: float
     high: float
@@ -465,7 +463,8 @@ def rule_nationality(facts: Facts, day: dt.date) -> Reason:
     Chinese national. intro.visa_required: a Hong Kong permanent resident needs no visa to work
     in Hong Kong, so the scheme (a visa / entry permit) is not for them. documents.*: what
     Mainland, Macao and Taiwan residents upload."""
-    key = (facts.nationality, day)
+    # the reason depends on the day only through the rules in force (the stretch of days)
+    key = (facts.nationality, segment_start(day))
     found = _NATIONALITY.get(key)
     if found is None:
         found = _rule_nationality(facts.nationality, day)

@@ -80,25 +80,31 @@ _EXACT = frozenset({str, int, float, bool, type(None), dt.date})
 
 def reason(code: str, clause_id: str, day: dt.date, met: Optional[bool], *,
            kind: str = "condition", **values: Any) -> Reason:
-    """A checked condition (or a piece of information) citing the clause in force on ``day``."""
+    """A checked condition (or a piece of information) citing the clause in force on ``day``.
+
+    The day enters only through the clause version cited, which is the same over the stretch of
+    days from segment_start(day): reasons are keyed on that stretch, not the day (a value that
+    is the day itself, such as application_date, is in the key as a value)."""
+    seg = segment_start(day)
     vals = tuple(values.values())
     types = tuple(map(type, vals))
-    key = (code, clause_id, day, met, kind, tuple(values), vals, types)
+    key = (code, clause_id, seg, met, kind, tuple(values), vals, types)
     try:
         found = _REASONS.get(key)
     except TypeError:   # a value that cannot be part of a key (a list): built afresh
-        return _build(code, clause_id, day, met, kind, values)
+        return _build(code, clause_id, seg, met, kind, values)
     if found is not None:
         return found
-    built = _build(code, clause_id, day, met, kind, values)
+    built = _build(code, clause_id, seg, met, kind, values)
     if _EXACT.issuperset(types) and not (float in types and 0.0 in vals):
         _REASONS.put(key, built)
     return built
 
 
-def _build(code: str, clause_id: str, day: dt.date, met: Optional[bool], kind: str,
+def _build(code: str, clause_id: str, seg: dt.date, met: Optional[bool], kind: str,
            values: dict[str, Any]) -> Reason:
-    cid, label, quote, source = _citation(clause_id, segment_start(day))
-    return Reason(code=code, kind=kind, met=met, clause_id=cid, clause_label=label,
-                  clause_text=quote, source=source, values=values,
-                  message=render("reason", code, values))
+    cid, label, quote, source = _citation(clause_id, seg)
+    return Reason.model_validate({
+        "code": code, "kind": kind, "met": met, "clause_id": cid, "clause_label": label,
+        "clause_text": quote, "source": source, "values": values,
+        "message": templates("en")["reason"][code].format(**values)})

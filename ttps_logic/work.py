@@ -106,10 +106,19 @@ def date_reaching(closed: list[Interval], ongoing_start: dt.date, target: float,
     """First application date >= ``from_day`` on which the counted months reach ``target``,
     assuming the job held since ``ongoing_start`` continues. With ``window_years`` only the
     months inside the window before that date count. None if not within the horizon."""
-    def months_on(day: dt.date) -> float:
-        ivs = merge([*closed, (ongoing_start, day)])
-        lo = graduation if window_years is None else max(add_years(day, -window_years), graduation)
-        return counted_months(ivs, lo, day)
+    if closed:
+        def months_on(day: dt.date) -> float:
+            ivs = merge([*closed, (ongoing_start, day)])
+            lo = graduation if window_years is None else max(add_years(day, -window_years),
+                                                               graduation)
+            return counted_months(ivs, lo, day)
+    else:
+        def months_on(day: dt.date) -> float:
+            # counted_months(merge([(ongoing_start, day)]), lo, day), for the one interval
+            lo = graduation if window_years is None else max(add_years(day, -window_years),
+                                                               graduation)
+            start = ongoing_start if ongoing_start > lo else lo
+            return round(months_between(start, day), 2) if day > start else 0
 
     # With a job still running, the counted months never decrease from one day to the next
     # (the window loses at most the day the job gains), so a binary search over days is exact.
