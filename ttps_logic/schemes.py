@@ -28,8 +28,7 @@ from .engine import InputError
 from .institutions import registry
 from .models import MAX_AMOUNT, Degree, Facts, Reason, SourceRef, _is_currency
 from .nationality import national_of, nationality_name
-from .params import (DATA_DIR, ClauseVersion, DataError, Source, Version, param, param_version,
-                     sources)
+from .params import DATA_DIR, ClauseVersion, DataError, Source, Version, param, sources
 
 SCHEMES = ("IANG", "NEW_CIES", "CIES", "ASMTP", "GEP", "QMAS")
 # The page each scheme's result points to (its address is the source's, in sources.yaml).
@@ -649,7 +648,9 @@ def rule_job_offer(scheme: str, clause_id: str, facts: Facts, day: dt.date) -> R
     return _reason("emp.offer_missing", clause_id, day, None, scheme=scheme)
 
 
-def _employment(scheme: str, scope: Reason, facts: Facts, day: dt.date) -> tuple[list[Reason], bool]:
+def _employment(scheme: str, scope: Reason, facts: Facts,
+                day: dt.date) -> tuple[list[Reason], bool]:
+    """The employment schemes' shared conditions: scope, education, a confirmed job offer."""
     p = scheme.lower()
     reasons = [r for r in (rule_visa_required(facts, day),) if r]
     reasons += [scope, rule_education(scheme, f"{p}.education", facts, day),
@@ -716,7 +717,7 @@ def _ext_note(ext: dict) -> str:
     if not ext.get("can_extend"):
         return render("side", "not_open", {})
     return render("side", "extension", {
-        "pattern": f" ({ext['pattern']} years)" if ext.get("pattern") else "",
+        "pattern": f", on a {ext['pattern']} year pattern" if ext.get("pattern") else "",
         "max_years": ext["max_years"], "needs": ext["needs"],
         "top_tier": render("side", "top_tier", {"years": ext["top_tier_years"]})
         if ext.get("top_tier_years") else ""})
@@ -749,7 +750,7 @@ def side_by_side(scheme: str, day: dt.date) -> SideBySide:
             job_offer_note=render("side", "newcies_offer", {}),
             first_stay_months=sparam("newcies.first_stay_months", day),
             first_stay_note=render("side", "newcies_stay" if is_open else "not_open",
-                                   {"opens": first_day_of("newcies.open", True)}),
+                                   {"months": sparam("newcies.first_stay_months", day)}),
             quota=sparam("newcies.quota", day), can_extend=ext["can_extend"],
             extension_note=_ext_note(ext), fees_hkd=_fees(day) if is_open else None,
             parameters=_refs(day, *keys))
@@ -783,6 +784,7 @@ def side_by_side(scheme: str, day: dt.date) -> SideBySide:
         job_offer_note=render("side", "qmas_offer", {}),
         first_stay_months=stays["general_points_test"],
         first_stay_note=render("side", "qmas_stay", {
+            "general": stays["general_points_test"],
             "achievement": stays["achievement_based_points_test"]}),
         quota=sparam("qmas.quota", day), can_extend=ext["can_extend"],
         extension_note=_ext_note(ext), fees_hkd=_fees(day),
