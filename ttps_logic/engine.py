@@ -323,24 +323,45 @@ def _degree_parts(facts: Facts, degree: Degree, day: dt.date, d: _Day, reg: Regi
         key, found = None, None
     if found is not None:
         return found
-    res = reg.resolve(degree.university)
+    match, degs, list_changes = _degree_rules(degree, day, d, reg)
     intervals = _intervals(work_key, day)
-    deg = rules.rule_degree(degree, res, d.list_day)
-    unknown_list = rules.rule_list_known(deg, day)
     b_months = rules.work_months(facts, degree, day, True, intervals)
     c_months = rules.work_months(facts, degree, day, False, intervals)
     parts = _DegreeParts(
-        match=_match_of(reg, degree.university, day),
-        degs=(deg,) if unknown_list is None else (deg, unknown_list),
+        match=match,
+        degs=degs,
         b_months=b_months,
         b_work=rules.rule_b_work(b_months, day),
         c_graduation=rules.rule_c_graduation(degree, day),
         c_work=rules.rule_c_work(c_months, day),
-        list_changes=tuple(_list_changes(degree, res, day)),
+        list_changes=list_changes,
         results={})
     if key is not None:
         _PARTS.put(key, parts)
     return parts
+
+
+_DEGREE_RULES = Memo(2048)
+
+
+def _degree_rules(degree: Degree, day: dt.date, d: _Day, reg: Registry
+                  ) -> tuple[InstitutionMatch, tuple[Reason, ...], tuple[Change, ...]]:
+    """What the institution and level of a degree give on ``day`` (note.2, note.4,
+    list.annual_update, the list changes after the day, the institution match): the same for
+    every degree with that university, level and honorary flag, whatever its dates and the
+    applicant's work, so kept per those fields and the day."""
+    key = (degree.university, degree.level, degree.honorary, day, reg)
+    found = _DEGREE_RULES.get(key)
+    if found is not None:
+        return found
+    res = reg.resolve(degree.university)
+    deg = rules.rule_degree(degree, res, d.list_day)
+    unknown_list = rules.rule_list_known(deg, day)
+    found = (_match_of(reg, degree.university, day),
+             (deg,) if unknown_list is None else (deg, unknown_list),
+             tuple(_list_changes(degree, res, day)))
+    _DEGREE_RULES.put(key, found)
+    return found
 
 
 def _results(parts: _DegreeParts, person: list[Reason], tail: tuple[Reason, ...],

@@ -307,9 +307,15 @@ def work_months(facts: Facts, degree: Optional[Degree], day: dt.date,
     return _months_stated(stated, bounds, day, windowed)
 
 
+@lru_cache(maxsize=4096)
+def _window_start(day: dt.date) -> dt.date:
+    """The first day of criteria.b's window for an application on ``day``."""
+    return work.add_years(day, -param("work.window_years", day))
+
+
 def _months_worked(ivs: list[work.Interval], bounds: Optional[tuple[dt.date, dt.date]],
                    day: dt.date, windowed: bool) -> Range:
-    window_lo = work.add_years(day, -param("work.window_years", day))
+    window_lo = _window_start(day)
     if bounds is None:
         # Without a graduation date every period might predate it.
         hi = work.counted_months(ivs, window_lo if windowed else dt.date.min, day)

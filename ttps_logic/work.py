@@ -7,11 +7,13 @@ counts twice. A stretch is measured in whole calendar months plus leftover days 
 from __future__ import annotations
 
 import datetime as dt
+import math
 from typing import Iterable
 
 _DAYS_IN_MONTH = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 DAYS_PER_MONTH = 30.4375  # 365.25 / 12
 _ONE_DAY = dt.timedelta(days=1)
+_NEAR = dt.timedelta(days=3)
 Interval = tuple[dt.date, dt.date]  # [start, end) with end exclusive
 
 
@@ -126,6 +128,18 @@ def date_reaching(closed: list[Interval], ongoing_start: dt.date, target: float,
     if months_on(horizon) < target:
         return None
     lo_day, hi_day = from_day, horizon
+    if not closed and target >= 0:
+        # One job: the months are those from max(start, graduation) (the window only binds
+        # once five years are counted, more than any target). Search only the few days around
+        # the day they reach the target, when the months show that the first day is there.
+        first = ongoing_start if ongoing_start > graduation else graduation
+        whole = int(target)
+        guess = add_months(first, whole) + dt.timedelta(
+            days=math.ceil((target - whole) * DAYS_PER_MONTH))
+        near_lo, near_hi = max(lo_day, guess - _NEAR), min(hi_day, guess + _NEAR)
+        if (near_lo <= near_hi and months_on(near_hi) >= target
+                and (near_lo == lo_day or months_on(near_lo - _ONE_DAY) < target)):
+            lo_day, hi_day = near_lo, near_hi
     while lo_day < hi_day:
         mid = lo_day + (hi_day - lo_day) // 2
         if months_on(mid) >= target:
