@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Iterable, Mapping, Optional, Union
+from typing import Any, Iterable, Mapping, NamedTuple, Optional, Union
 
 from . import __version__, rules, work
 from .institutions import Registry, Resolution, registry
@@ -213,8 +213,7 @@ def _launch() -> dt.date:
 # Work history
 
 
-@dataclass(frozen=True)
-class _Period:
+class _Period(NamedTuple):
     start: dt.date
     end: Optional[dt.date]
     type: str
@@ -250,8 +249,7 @@ def _work_of(work_key: Any, day: dt.date) -> tuple[Optional[tuple[work.Interval,
     if found is None:
         intervals = tuple(work.periods_to_intervals([_Period(*p) for p in work_key[1]], day,
                                                     param("work.counted_types", day)))
-        found = (intervals, work.counted_months(
-            intervals, work.add_years(day, -param("work.window_years", day)), day))
+        found = (intervals, work.counted_months(intervals, rules._window_start(day), day))
         _WORK.put(key, found)
     return found
 

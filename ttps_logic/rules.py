@@ -41,6 +41,7 @@ def _decide_at_least(r: Range, threshold: float) -> Optional[bool]:
 # criteria.a + note.1 — Category A: annual income of HK$2.5M or more in the preceding year
 
 
+@lru_cache(maxsize=4096)
 def income_year(day: dt.date) -> tuple[dt.date, dt.date]:
     """criteria.a "the year immediately preceding the date of application": the 365/366 days
     ending the day before the application date."""
@@ -89,15 +90,16 @@ def _conversion(item: IncomeItem, day: dt.date) -> Conversion:
         counted = business_profit_counted(item, day)
     rr = fx.rate_range(item.currency, first, last)
     amount = float(item.amount)
-    found = Conversion(
-        amount=item.amount, currency=item.currency, type=item.type,
-        counted=counted,
-        rate_average=rr and rr.average, rate_low=rr and rr.low, rate_high=rr and rr.high,
-        rate_first_day=rr and rr.first_day, rate_last_day=rr and rr.last_day,
-        rate_days=rr.days if rr else 0,
-        hkd_average=rr and round(amount * rr.average, 2),
-        hkd_low=rr and round(amount * rr.low, 2),
-        hkd_high=rr and round(amount * rr.high, 2))
+    found = Conversion.model_validate({
+        "amount": item.amount, "currency": item.currency, "type": item.type,
+        "counted": counted,
+        "rate_average": rr and rr.average, "rate_low": rr and rr.low,
+        "rate_high": rr and rr.high,
+        "rate_first_day": rr and rr.first_day, "rate_last_day": rr and rr.last_day,
+        "rate_days": rr.days if rr else 0,
+        "hkd_average": rr and round(amount * rr.average, 2),
+        "hkd_low": rr and round(amount * rr.low, 2),
+        "hkd_high": rr and round(amount * rr.high, 2)})
     _CONVERSIONS.put(key, found)
     return found
 
