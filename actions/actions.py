@@ -19,6 +19,7 @@ from ttps_logic import InputError, assess
 from ttps_logic.models import Assessment
 from ttps_logic.institutions import registry
 from ttps_logic.params import param
+from ttps_logic.schemes import SchemesResult, prescreen
 
 from . import facts as F
 from . import messages as M
@@ -223,9 +224,23 @@ def run_assessment(slots: dict[str, Any]) -> Optional[Assessment]:
         return None
 
 
-def send_verdict(dispatcher: CollectingDispatcher, a: Assessment) -> None:
-    dispatcher.utter_message(text=M.verdict_text(a), json_message=M.payload(a))
+def run_prescreen(slots: dict[str, Any]) -> Optional[SchemesResult]:
+    """The other schemes pre-screened from the same facts (ttps_logic.schemes)."""
+    try:
+        return prescreen(F.to_engine_input(slots))
+    except (InputError, ValueError) as exc:
+        log.warning("pre-screen refused: %s", exc)
+        return None
+
+
+def send_verdict(dispatcher: CollectingDispatcher, a: Assessment,
+                 slots: Optional[dict[str, Any]] = None) -> None:
+    routes = run_prescreen(slots) if slots is not None else None
+    dispatcher.utter_message(text=M.verdict_text(a), json_message=M.payload(a, routes))
     dispatcher.utter_message(text=M.details_text(a))
+    other = M.other_routes_text(a, routes) if routes is not None else None
+    if other:
+        dispatcher.utter_message(text=other)
     dispatcher.utter_message(
         text="You can correct any fact (“actually I graduated in 2022”), try a what-if "
              "(“what if I apply next June?”) or ask me about the scheme.",
@@ -520,7 +535,7 @@ class ActionAssess(Action):
             dispatcher.utter_message(text="Sorry, I couldn't assess those facts. Could you check "
                                           "them, or start over?")
             return []
-        send_verdict(dispatcher, a)
+        send_verdict(dispatcher, a, _slots(tracker))
         return [SlotSet("assessment", a.model_dump(mode="json"))]
 
 
@@ -551,7 +566,7 @@ class ActionApplyCorrection(Action):
             diff = M.differences(before, after)
             dispatcher.utter_message(text="Updated. " + ("What changed:\n" + "\n".join(diff)
                                                          if diff else "The outcome is the same."))
-            send_verdict(dispatcher, after)
+            send_verdict(dispatcher, after, slots)
             events.append(SlotSet("assessment", after.model_dump(mode="json")))
         else:
             dispatcher.utter_message(text="Here is what I have now:\n"

@@ -7,6 +7,7 @@ from typing import Any
 from ttps_logic.models import Assessment
 from ttps_logic.params import param
 from ttps_logic.render import preference
+from ttps_logic.schemes import SchemesResult, render as scheme_text
 
 ICON = {"eligible": "✅", "not_eligible": "❌", "unknown": "❓"}
 STATUS = {"eligible": "eligible", "not_eligible": "not eligible", "unknown": "can't tell yet"}
@@ -80,9 +81,21 @@ def details_text(a: Assessment) -> str:
     return "\n".join(lines)
 
 
-def payload(a: Assessment) -> dict[str, Any]:
-    """Custom payload for clients that draw a result card (works on REST and socketio)."""
-    return {"data": {"ttps_assessment": a.model_dump(mode="json")}}
+def payload(a: Assessment, routes: SchemesResult | None = None) -> dict[str, Any]:
+    """Custom payload for clients that draw a result card (works on REST and socketio); with the
+    other schemes' pre-screen when there is one."""
+    data: dict[str, Any] = {"ttps_assessment": a.model_dump(mode="json")}
+    codes = routes_to_show(a, routes) if routes is not None else []
+    if codes:
+        # only what a card shows: the suggested schemes and their attributes side by side
+        data["other_schemes"] = {
+            "application_date": routes.application_date.isoformat(), "caveat": routes.caveat,
+            "rules_version": routes.rules_version,
+            "schemes": [routes.schemes[code].model_dump(
+                mode="json", include={"scheme", "name", "url", "status", "summary", "to_find_out",
+                                      "side_by_side"},
+                exclude={"side_by_side": {"parameters"}}) for code in codes]}
+    return {"data": data}
 
 
 def differences(before: Assessment, after: Assessment) -> list[str]:
@@ -93,3 +106,39 @@ def differences(before: Assessment, after: Assessment) -> list[str]:
             out.append(f"{NAMES[code]}: {STATUS[s0]} → **{STATUS[s1]}** "
                        f"({_key_reason(after.categories[code]).message})")
     return out
+
+
+def routes_to_show(a: Assessment, r: SchemesResult) -> list[str]:
+    """Which of the pre-screen's suggestions to show: all of them (likely ones first, then the
+    ones the facts point to) when no TTPS category is open; only the likely ones otherwise, so a
+    person who can apply under TTPS is not sent to look at schemes we cannot judge."""
+    if a.eligible_categories:
+        return [code for code in r.suggested if r.schemes[code].status == "likely"]
+    return list(r.suggested)
+
+
+def other_routes_text(a: Assessment, r: SchemesResult) -> str | None:
+    """The schemes to show, each with its attributes side by side; None when there are none.
+    Relays ttps_logic.schemes; decides nothing."""
+    codes = routes_to_show(a, r)
+    if not codes:
+        return None
+    lines = [scheme_text("chat", "heading", {})]
+    for code in codes:
+        s = r.schemes[code]
+        side = s.side_by_side
+        quota = (scheme_text("chat", "quota_number", {"quota": side.quota}) if isinstance(side.quota, int)
+                 else scheme_text("chat", side.quota, {}) if side.quota else "")
+        lines.append(scheme_text("chat", "scheme", {
+            "name": s.name, "status": scheme_text("chat", f"status_{s.status}", {}),
+            "summary": s.summary}))
+        first_stay = side.first_stay_note
+        if side.first_stay_months and str(side.first_stay_months) not in first_stay:
+            first_stay = scheme_text("chat", "months", {"months": side.first_stay_months}) + " " + first_stay
+        lines.append(scheme_text("chat", "side", {
+            "job_offer": side.job_offer_note, "first_stay": first_stay, "quota": quota,
+            "extension": side.extension_note}))
+        if s.url:
+            lines.append(scheme_text("chat", "page", {"url": s.url}))
+    lines.append(f"_{r.caveat}_")
+    return "\n".join(lines)

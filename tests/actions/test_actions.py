@@ -135,3 +135,43 @@ def test_entity_pieces_of_one_value_are_joined():
                         {"entity": "income", "start": 33, "end": 36, "value": "RMB"},
                         {"entity": "university", "start": 6, "end": 14, "value": "Tsinghua"}]}
     assert entity_spans(msg) == {"university": "Tsinghua", "income": "1.5M RMB"}
+
+
+NONLOCAL_HKU = {"income": [{"amount": "300000", "currency": "HKD", "type": "salary"}],
+                "has_degree": True, "university": "The University of Hong Kong",
+                "graduation_date": "2026-07", "hk_nonlocal": True, "work_months": 3.0,
+                "nationality": "IN"}
+INVESTOR = {"income": [{"amount": "4000000", "currency": "HKD", "type": "investment"}],
+            "has_degree": False, "nationality": "GB"}
+
+
+def _routes(dispatcher):
+    return next((m["text"] for m in dispatcher.messages
+                 if (m.get("text") or "").startswith("**Other routes")), None)
+
+
+async def test_verdict_names_other_routes_that_fit_side_by_side(dispatcher):
+    # a non-local HKU graduate (Category C excludes them) is pointed to IANG, with its attributes
+    await ActionAssess().run(dispatcher, make_tracker(slots=NONLOCAL_HKU), {})
+    a = dispatcher.messages[0]["custom"]["data"]
+    assert a["ttps_assessment"]["categories"]["C"]["status"] == "not_eligible"
+    routes = _routes(dispatcher)
+    assert routes and "Non-local Graduates (IANG)**: likely to fit" in routes
+    assert "Job offer:" in routes and "First stay:" in routes and "Staying on:" in routes
+    assert "not a decision" in routes
+    card = a["other_schemes"]["schemes"]
+    assert card[0]["scheme"] == "IANG" and card[0]["status"] == "likely"
+    assert "parameters" not in card[0]["side_by_side"]
+
+
+async def test_investor_is_pointed_to_new_cies(dispatcher):
+    await ActionAssess().run(dispatcher, make_tracker(slots=INVESTOR), {})
+    routes = _routes(dispatcher)
+    assert routes and "(New CIES)**: can't tell yet" in routes and "net assets" in routes
+
+
+async def test_no_other_routes_message_when_none_is_suggested(dispatcher):
+    await ActionAssess().run(dispatcher, make_tracker(slots=dict(C_APPLICANT, income=[
+        {"amount": "3200000", "currency": "HKD", "type": "salary"}])), {})
+    assert _routes(dispatcher) is None
+    assert "other_schemes" not in dispatcher.messages[0]["custom"]["data"]
