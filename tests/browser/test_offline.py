@@ -148,3 +148,29 @@ def test_result_card_unknown_and_warning_and_no_html(make_page, web_server, clos
                                ".ttps-log{overflow:visible!important}")
     card.locator("details summary").first.click()
     screenshot(card, "result-card-unknown")
+
+
+def test_result_card_shows_other_routes_side_by_side(make_page, web_server, closed_port):
+    # the payload actions/messages.py sends for a non-local HKU graduate: IANG likely, QMAS unknown
+    page, rec = make_page(width=360, height=1600)
+    open_offline(page, web_server, closed_port)
+    a = json.loads((FIXTURES / "assessment-none.json").read_text())
+    routes = json.loads((FIXTURES / "other-schemes-iang-qmas.json").read_text())
+    routes["schemes"][0]["summary"] += " <script>window.pwned=1</script>"
+    feed(page, {"ttps_assessment": a, "other_schemes": routes})
+    section = page.locator(".ttps-card .ttps-routes")
+    expect(section.get_by_role("heading", name="Other routes to look at")).to_be_visible()
+    iang = section.locator(".ttps-route[data-scheme='IANG']")
+    expect(iang).to_have_attribute("data-status", "likely")
+    expect(iang.locator(".ttps-badge")).to_have_text("Likely to fit")
+    expect(iang.get_by_role("link")).to_have_attribute("href", re.compile(r"^https://www\.immd\.gov\.hk/"))
+    for term in ("Job offer", "First stay", "Quota", "Staying on"):
+        expect(iang.locator("dt", has_text=term)).to_have_count(1)
+    expect(iang.locator("dd").nth(1)).to_contain_text("24 months")
+    expect(section.locator(".ttps-route[data-scheme='QMAS'] .ttps-badge")).to_have_text("Can't tell yet")
+    expect(section.locator(".ttps-caveat")).to_contain_text("not a decision")
+    expect(iang).to_contain_text("<script>")
+    assert page.evaluate("typeof window.pwned") == "undefined"
+    # nothing wider than a phone screen
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    assert rec.errors == []

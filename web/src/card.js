@@ -10,7 +10,9 @@ import {
   generalProblems,
   keyReason,
   nextSteps,
+  quotaText,
   safeUrl,
+  schemeStatusInfo,
   statusInfo,
 } from "./messages.js";
 
@@ -87,7 +89,41 @@ function categoryRow(code, result, assessment) {
   );
 }
 
-export function buildResultCard(assessment) {
+// The other schemes the pre-screen suggests, side by side: for each, whether it fits, why, and
+// the same four attributes (job offer, first stay, quota, staying on), then the caveat.
+function otherRoutes(other) {
+  const schemes = Array.isArray(other?.schemes) ? other.schemes : [];
+  if (!schemes.length) return null;
+  const fact = (term, value) => [h("dt", {}, term), h("dd", {}, value || "Not stated")];
+  return h(
+    "section",
+    { className: "ttps-routes" },
+    h("h4", {}, "Other routes to look at"),
+    h("ul", { className: "ttps-route-list" }, schemes.map((s) => {
+      const info = schemeStatusInfo(s?.status);
+      const side = s?.side_by_side || {};
+      const stay = side.first_stay_months && !String(side.first_stay_note || "").includes(String(side.first_stay_months))
+        ? `${side.first_stay_months} months. ${side.first_stay_note || ""}` : side.first_stay_note;
+      return h(
+        "li",
+        { className: `ttps-route ttps-route-${info.className}`, "data-scheme": s?.scheme || "",
+          "data-status": s?.status || "unknown" },
+        h("div", { className: "ttps-route-head" },
+          s?.url ? link(s.url, s?.name || s?.scheme || "") : h("span", {}, s?.name || s?.scheme || ""),
+          h("span", { className: "ttps-badge" }, info.label)),
+        s?.summary ? h("p", { className: "ttps-summary" }, s.summary) : null,
+        h("dl", { className: "ttps-route-facts" },
+          ...fact("Job offer", side.job_offer_note),
+          ...fact("First stay", stay),
+          ...fact("Quota", quotaText(side.quota)),
+          ...fact("Staying on", side.extension_note)),
+      );
+    })),
+    other?.caveat ? h("p", { className: "ttps-caveat" }, other.caveat) : null,
+  );
+}
+
+export function buildResultCard(assessment, otherSchemes = null) {
   const titleId = `ttps-card-${Math.random().toString(36).slice(2, 7)}`;
   const categories = assessment?.categories || {};
   const problems = generalProblems(assessment);
@@ -126,6 +162,7 @@ export function buildResultCard(assessment) {
       h("ul", { className: "ttps-list" },
         steps.map((s) => h("li", {}, s.href ? link(s.href, s.text) : s.text))),
     ),
+    otherRoutes(otherSchemes),
     assessment?.caveat ? h("p", { className: "ttps-caveat" }, assessment.caveat) : null,
     versions ? h("p", { className: "ttps-versions" }, versions) : null,
   );

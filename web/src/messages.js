@@ -24,6 +24,42 @@ export function findAssessment(payload) {
   return null;
 }
 
+/**
+ * The other schemes' pre-screen that may come with an assessment (`other_schemes`: the
+ * suggested schemes, each with its status, summary and attributes side by side), wrapped in
+ * the same ways; null when there is none.
+ */
+export function findOtherSchemes(payload) {
+  if (!isObject(payload)) return null;
+  const candidates = [
+    payload.other_schemes,
+    payload.data?.other_schemes,
+    payload.custom?.other_schemes,
+    payload.custom?.data?.other_schemes,
+  ];
+  for (const c of candidates) {
+    if (isObject(c) && Array.isArray(c.schemes) && c.schemes.length) return c;
+  }
+  return null;
+}
+
+const SCHEME_STATUS = {
+  likely: { label: "Likely to fit", className: "likely" },
+  unlikely: { label: "Unlikely to fit", className: "unlikely" },
+  unknown: { label: "Can't tell yet", className: "unknown" },
+};
+
+/** Label and style of a scheme's pre-screen status (said in words, not only in colour). */
+export function schemeStatusInfo(status) {
+  return SCHEME_STATUS[status] || SCHEME_STATUS.unknown;
+}
+
+/** The quota of a scheme in words, from the pre-screen's side-by-side value. */
+export function quotaText(quota) {
+  if (typeof quota === "number" && Number.isFinite(quota)) return `${quota.toLocaleString("en-US")} a year`;
+  return { quota_free: "None", none_stated: "None stated", suspended: "Suspended" }[quota] || "Not stated";
+}
+
 function isObject(x) {
   return x !== null && typeof x === "object" && !Array.isArray(x);
 }
@@ -47,7 +83,7 @@ export function quickRepliesOf(payload) {
 /**
  * One bot_uttered payload → a list of items to show:
  *   {type: "text", text, quickReplies}  (text is Markdown)
- *   {type: "card", assessment}
+ *   {type: "card", assessment, otherSchemes?}
  * Text and custom data may come together in one payload or in separate ones.
  */
 export function normalizeBotMessage(payload) {
@@ -71,7 +107,10 @@ export function normalizeBotMessage(payload) {
     items.push({ type: "text", text, quickReplies });
   }
   const assessment = findAssessment(payload);
-  if (assessment) items.push({ type: "card", assessment });
+  if (assessment) {
+    const otherSchemes = findOtherSchemes(payload);
+    items.push(otherSchemes ? { type: "card", assessment, otherSchemes } : { type: "card", assessment });
+  }
   return items;
 }
 

@@ -255,7 +255,7 @@ export class ChatWidget {
     const who = entry.from === "user" ? "You" : "Assistant";
     let body;
     if (entry.type === "card") {
-      body = buildResultCard(entry.assessment);
+      body = buildResultCard(entry.assessment, entry.otherSchemes);
     } else if (entry.from === "user") {
       body = h("div", { className: "ttps-text" }, entry.text); // as typed: plain text
     } else {

@@ -6,12 +6,15 @@ import { readFileSync } from "node:fs";
 import {
   changesFor,
   findAssessment,
+  findOtherSchemes,
   generalProblems,
   keyReason,
   nextSteps,
   normalizeBotMessage,
   quickRepliesOf,
+  quotaText,
   safeUrl,
+  schemeStatusInfo,
   statusInfo,
 } from "../src/messages.js";
 import { cssUrlFor, normalizeServer, resolveConfig } from "../src/config.js";
@@ -19,7 +22,9 @@ import { ChatStore, MAX_HISTORY } from "../src/storage.js";
 
 const load = (name) => JSON.parse(readFileSync(new URL(`./fixtures/${name}`, import.meta.url)));
 const AC = load("assessment-a-c.json"); // A eligible, B not eligible, C eligible
-const NONE = load("assessment-none.json"); // A not eligible, B/C unknown, excluded nationality
+const NONE = load("assessment-none.json");
+// written by actions/messages.py payload() for a non-local HKU graduate (IANG likely, QMAS unknown)
+const ROUTES = load("other-schemes-iang-qmas.json"); // A not eligible, B/C unknown, excluded nationality
 
 test("text with quick replies (Rasa socketio shape)", () => {
   const items = normalizeBotMessage({
@@ -155,4 +160,22 @@ test("store: session id kept, history capped, per server", () => {
   assert.equal(back[0].i, 5);
   map.set("ttps-chat:v1:http://a:history", "{broken");
   assert.deepEqual(a.loadHistory(), []);
+});
+
+test("other schemes come with the assessment, in the same wrappings", () => {
+  const items = normalizeBotMessage({ ttps_assessment: NONE, other_schemes: ROUTES });
+  assert.equal(items.length, 1);
+  assert.equal(items[0].otherSchemes.schemes[0].scheme, "IANG");
+  assert.equal(findOtherSchemes({ data: { other_schemes: ROUTES } }), ROUTES);
+  assert.equal(findOtherSchemes({ custom: { data: { other_schemes: ROUTES } } }), ROUTES);
+  assert.equal(findOtherSchemes({ other_schemes: { schemes: [] } }), null);
+  assert.equal("otherSchemes" in normalizeBotMessage({ ttps_assessment: AC })[0], false);
+});
+
+test("scheme statuses and quotas in words", () => {
+  assert.equal(schemeStatusInfo("likely").label, "Likely to fit");
+  assert.equal(schemeStatusInfo("nonsense").label, "Can't tell yet");
+  assert.equal(quotaText("quota_free"), "None");
+  assert.equal(quotaText(10000), "10,000 a year");
+  assert.equal(quotaText(undefined), "Not stated");
 });
