@@ -184,7 +184,9 @@ def _show_reply(r: dict[str, Any]) -> str:
         custom = r["custom"]
         if isinstance(custom, dict) and "data" in custom and "ttps_assessment" in custom["data"]:
             cats = custom["data"]["ttps_assessment"].get("categories", {})
-            return "<assessment " + " ".join(f"{k}={v.get('status')}" for k, v in cats.items()) + ">"
+            routes = [x.get("scheme") for x in (custom["data"].get("other_schemes") or {}).get("schemes", [])]
+            return ("<assessment " + " ".join(f"{k}={v.get('status')}" for k, v in cats.items())
+                    + (f" routes={','.join(routes)}" if routes else "") + ">")
         return "<custom>"
     if r.get("image"):
         return "<image>"
@@ -298,6 +300,18 @@ def kept_after_start_over(before: dict[str, Any], after: dict[str, Any],
                   and name not in unset and after.get(name) == value)
 
 
+def routes_named(turns: list[Turn]) -> list[str]:
+    """The scheme codes of the last verdict's other routes (its payload's other_schemes), each
+    with a reason to show; [] when the last verdict named none."""
+    for turn in reversed(turns):
+        for r in reversed(turn.replies):
+            data = (r.get("custom") or {}).get("data") if isinstance(r.get("custom"), dict) else None
+            if isinstance(data, dict) and "ttps_assessment" in data:
+                schemes = (data.get("other_schemes") or {}).get("schemes") or []
+                return [s.get("scheme") for s in schemes if s.get("summary")]
+    return []
+
+
 def run_persona(base: str, persona: dict[str, Any]) -> dict[str, Any]:
     """Say every turn of the persona; after each, read the tracker. The persona passes when the
     final statuses are the expected ones and were reached by `max_turns` and kept from then on."""
@@ -331,6 +345,15 @@ def run_persona(base: str, persona: dict[str, Any]) -> dict[str, Any]:
         if kept:
             check_failures.append({"turn": k, "user": persona["turns"][k - 1],
                                    "problem": f"start over kept what was said before: {', '.join(kept)}"})
+    want = persona.get("routes")
+    if want:
+        # the other schemes the last verdict names (its card payload), with their reasons
+        named = routes_named(chat.turns)
+        missing = [code for code in want if code not in named]
+        if missing:
+            check_failures.append({"turn": len(persona["turns"]), "user": "",
+                                   "problem": f"other routes named {named or 'none'}; expected "
+                                              f"{', '.join(want)} among them"})
     final = after_turn[-1] if after_turn else None
     expect = persona["expect"]
     reached = turns_to_reach(after_turn, expect)

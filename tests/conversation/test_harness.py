@@ -3,7 +3,8 @@ what counts as a start over that kept facts, how fact differences are found, wha
 invariants are."""
 from __future__ import annotations
 
-from convsuite import (Turn, facts_differences, kept_after_start_over, matches, turns_to_reach)
+from convsuite import (Turn, facts_differences, kept_after_start_over, matches, routes_named,
+                       turns_to_reach)
 
 RIGHT = {"A": "eligible", "B": "not_eligible", "C": "not_eligible"}
 WRONG = {"A": "unknown", "B": "not_eligible", "C": "not_eligible"}
@@ -63,3 +64,17 @@ def test_facts_differences():
     diffs = facts_differences(meant, wrong)
     assert any(d.startswith("nationality") for d in diffs) and any(d.startswith("income") for d in diffs)
     assert facts_differences(meant, dict(same, work_experience_months=12, work_periods=None))
+
+
+def test_routes_named_reads_the_last_verdict():
+    def verdict(*codes):
+        schemes = [{"scheme": c, "summary": f"why {c}"} for c in codes]
+        data = {"ttps_assessment": {"categories": {}}}
+        if codes:
+            data["other_schemes"] = {"schemes": schemes}
+        return {"custom": {"data": data}}
+    first = Turn("yes", 200, [{"text": "result"}, verdict("NEW_CIES", "QMAS")], 0.1)
+    assert routes_named([first]) == ["NEW_CIES", "QMAS"]
+    later = Turn("actually I have no investments", 200, [verdict()], 0.1)
+    assert routes_named([first, later]) == []
+    assert routes_named([Turn("hi", 200, [{"text": "hello"}], 0.1)]) == []
