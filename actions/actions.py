@@ -136,6 +136,8 @@ def check_fact(slot: str, value: Any, slots: dict[str, Any], intent: Optional[st
         return V.validate_nationality(value, intent)
     if slot == "application_date":
         return V.validate_application_date(value, today, intent)
+    if slot == "hk_job_offer":   # read as True / False by understanding.find_job_offer
+        return V.Verdict(value) if isinstance(value, bool) else V.Verdict()
     raise KeyError(slot)
 
 
@@ -144,7 +146,7 @@ LABELS = {"income": "income", "university": "university", "graduation_date": "gr
           "application_date": "application date", "income_currency": "currency",
           "income_type": "kind of income", "income_shares": "shareholding",
           "has_degree": "degree",
-          "hk_nonlocal": "non-local status"}
+          "hk_nonlocal": "non-local status", "hk_job_offer": "job offer"}
 ENTITY_SLOTS = {"income": "income", "university": "university",
                 "graduation_date": "graduation_date", "work_duration": "work_months",
                 "nationality": "nationality", "application_date": "application_date"}
@@ -227,7 +229,7 @@ def run_assessment(slots: dict[str, Any]) -> Optional[Assessment]:
 def run_prescreen(slots: dict[str, Any]) -> Optional[SchemesResult]:
     """The other schemes pre-screened from the same facts (ttps_logic.schemes)."""
     try:
-        return prescreen(F.to_engine_input(slots))
+        return prescreen(F.to_scheme_input(slots))
     except (InputError, ValueError) as exc:
         log.warning("pre-screen refused: %s", exc)
         return None

@@ -13,6 +13,7 @@ Slot values are already normalised by the form validators:
   hk_nonlocal       True / False / "unknown" (asked only for Hong Kong institutions)
   nationality       ISO alpha-2, or "skipped"
   application_date  "YYYY-MM-DD" (default: today)
+  hk_job_offer      True / False when the person said so (never asked)
 """
 from __future__ import annotations
 
@@ -28,7 +29,9 @@ UNKNOWN = "unknown"
 SKIPPED = "skipped"
 FORM_SLOTS = ["income", "income_currency", "income_type", "income_shares", "has_degree", "university", "graduation_date",
               "work_months", "hk_nonlocal", "nationality"]
-FACT_SLOTS = FORM_SLOTS + ["application_date"]
+# Facts kept when the person gives them but never asked by the form: the application date, and
+# a Hong Kong job offer (TTPS needs none; the other schemes' pre-screen reads it).
+FACT_SLOTS = FORM_SLOTS + ["application_date", "hk_job_offer"]
 
 
 def is_hong_kong(university: Optional[str]) -> bool:
@@ -167,6 +170,15 @@ def to_engine_input(slots: dict[str, Any]) -> dict[str, Any]:
     return facts
 
 
+def to_scheme_input(slots: dict[str, Any]) -> dict[str, Any]:
+    """The same facts for ttps_logic.schemes' pre-screen, with a Hong Kong job offer if said."""
+    facts = to_engine_input(slots)
+    offer = slots.get("hk_job_offer")
+    if isinstance(offer, bool):
+        facts["hk_job_offer"] = offer
+    return facts
+
+
 def _engine_income(items: list[dict], stated_type: Any, shares: Any = None) -> list[dict]:
     """Items for ttps_logic. A kind nobody stated goes in as "other" (may or may not count):
     the engine, not the chat, says what that means for Category A."""
@@ -243,5 +255,8 @@ def summary_lines(slots: dict[str, Any]) -> list[str]:
             lines.append("• Studied it in Hong Kong as a non-local student: "
                          f"{show(slots.get('hk_nonlocal'), lambda b: 'yes' if b else 'no')}")
     lines.append(f"• Nationality: {show(slots.get('nationality'), country_name)}")
+    if isinstance(slots.get("hk_job_offer"), bool):
+        lines.append(f"• Job offer in Hong Kong: {'yes' if slots['hk_job_offer'] else 'no'} "
+                     "(not needed for TTPS)")
     lines.append(f"• Application date: {application_date(slots).isoformat()}")
     return lines

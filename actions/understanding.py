@@ -55,6 +55,40 @@ _DEGREE_NO = re.compile(
 _NONLOCAL_YES = re.compile(r"non[- ]?local|student visa|study visa|international student|overseas student|"
                            r"非本地|学生签证|學生簽證|留学生|留學生|内地生|內地生", re.I)
 _NONLOCAL_NO = re.compile(r"\b(was|as) a local student|\blocal student\b(?!.*non)|本地生|本地学生|本地學生", re.I)
+# A Hong Kong job offer, said in passing ("I have an offer from a Hong Kong bank"): not asked for
+# TTPS (which needs none), but ASMTP, GEP and late IANG applications turn on it.
+_OFFER_NO = re.compile(
+    r"\b(no|without( a| any)?|haven'?t (got |had |received )?(a|any)|don'?t (have|hold) (a|any)|"
+    r"not (got|yet got|received)( a| any)?|never had( a| any)?)\s+(confirmed\s+)?(job\s+|employment\s+|work\s+)?offers?\b|"
+    r"\bno offer of (a job|employment)|没有(香港的?)?(工作|公司)?(offer|录用|錄用|聘书|聘書)|"
+    r"沒有(香港的?)?(工作|公司)?(offer|錄用|聘書)|冇(工作)?offer", re.I)
+_OFFER_YES = re.compile(
+    r"\b(have|got|had|received|accepted|hold|signed|with)\s+(a|an|the)\s+(confirmed\s+|firm\s+|written\s+)?"
+    r"(job\s+|employment\s+|work\s+)?offer\b|"
+    r"\b(i'?ve|i have|i)\s+been\s+offered\s+(a|an)\s+(job|position|role)|\boffered me (a|an) (job|position|role)|"
+    r"\b(an?|the|my)\s+(job|employment|work)\s+offer\s+(from|in|with|at)\b|"
+    r"\boffer\s+(from|of employment from)\s+(a|an|the)?\s*(hong kong|hk|company|bank|firm|employer)|"
+    r"(拿到|收到|有)了?(香港的?)?(公司|工作)?的?(offer|录用通知|錄用通知|聘书|聘書)", re.I)
+
+
+_HYPOTHETICAL = re.compile(r"\b(if|even if|without|whether|unless|in case|what if|suppose)\b[^,;.?!]*", re.I)
+
+
+def find_job_offer(text: str) -> Optional[bool]:
+    """True / False when the message says the person has / has no job offer; None otherwise (a
+    question such as "do I need a job offer?" says neither)."""
+    if not text:
+        return None
+    if is_question(text):
+        # "can I apply without a job offer?", "what if I had an offer?" ask, they don't say
+        text = _HYPOTHETICAL.sub(" ", text)
+    if _OFFER_NO.search(text):
+        return False
+    if _OFFER_YES.search(text):
+        return True
+    return None
+
+
 _NATIONALITY_CUE = re.compile(
     r"\b(i am|i'm|im|i’m)\s+(an?\s+)?(?P<a>[a-z][a-z\s-]{2,30}?)\s*(citizen|national|passport)?\s*(?:$|[,.;!])|"
     r"\b(?P<b>[a-z][a-z\s-]{2,30}?)\s+(citizen|national|passport( holder)?)\b|"
@@ -254,6 +288,9 @@ def understand(text: str, entities: dict[str, Any], intent: Optional[str],
     nat = find_nationality(text, entities)
     if nat:
         found["nationality"] = nat
+    offer = find_job_offer(text)
+    if offer is not None:
+        found["hk_job_offer"] = offer
     apply = _APPLY_CUE.search(text)
     if apply and parsing.parse_date(apply.group(1), today, "future"):
         found["application_date"] = apply.group(1)

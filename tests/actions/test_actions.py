@@ -175,3 +175,21 @@ async def test_no_other_routes_message_when_none_is_suggested(dispatcher):
         {"amount": "3200000", "currency": "HKD", "type": "salary"}])), {})
     assert _routes(dispatcher) is None
     assert "other_schemes" not in dispatcher.messages[0]["custom"]["data"]
+
+
+async def test_a_mainland_engineer_with_a_job_offer_is_pointed_to_asmtp(dispatcher):
+    slots = {"income": [{"amount": "400000", "currency": "CNY", "type": "salary"}],
+             "has_degree": True, "university": "Henan University of Technology",
+             "graduation_date": "2018-07", "work_months": 80.0,
+             "nationality": "CN-MAINLAND", "hk_job_offer": True}
+    await ActionAssess().run(dispatcher, make_tracker(slots=slots), {})
+    routes = _routes(dispatcher)
+    assert routes and "(ASMTP)**: likely to fit" in routes
+    assert "(GEP)" not in routes.split("**: likely")[0]
+    card = dispatcher.messages[0]["custom"]["data"]["other_schemes"]["schemes"]
+    assert card[0]["scheme"] == "ASMTP"
+
+
+async def test_summary_shows_a_job_offer_when_said(dispatcher):
+    await ActionConfirmFacts().run(dispatcher, make_tracker(slots=dict(C_APPLICANT, hk_job_offer=True)), {})
+    assert "Job offer in Hong Kong: yes" in dispatcher.messages[0]["text"]

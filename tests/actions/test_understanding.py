@@ -79,3 +79,29 @@ def test_a_duration_the_nlu_marked_as_income_is_not_an_income():
     found = understand("around one and a half years", {"income": ["one"]}, "inform",
                        "work_months", TODAY)
     assert found == {"work_months": "around one and a half years"}
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("I have a job offer from a Hong Kong bank", True),
+    ("I'm a software engineer from Shenzhen with a job offer from a Hong Kong bank; can I get TTPS?", True),
+    ("I've been offered a job in Hong Kong", True),
+    ("My employer in HK offered me a job", True),
+    ("我拿到了香港公司的offer", True),
+    ("I don't have a job offer yet", False),
+    ("I have no offer yet, is that a problem?", False),
+    ("没有工作offer", False),
+    # questions and conditions say nothing about the person's own offer
+    ("Can I apply without a job offer?", None),
+    ("do I need a job offer?", None),
+    ("what if I had an offer from a HK company?", None),
+    ("I work for a bank", None),
+])
+def test_a_job_offer_said_in_passing(text, expected):
+    from actions.understanding import find_job_offer
+    assert find_job_offer(text) is expected
+
+
+def test_a_job_offer_is_kept_alongside_the_pending_answer():
+    found = understand("I earn RMB 400k in salary and have a job offer from a Hong Kong company",
+                       {}, "inform", "income", dt.date(2026, 11, 25))
+    assert found["hk_job_offer"] is True and "income" in found
