@@ -37,6 +37,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from .formatting import is_card_payload, split_rendered, truncate
+from .guard import answer_every_message
 
 logger = logging.getLogger(__name__)
 
@@ -172,6 +173,7 @@ class TTPSFacebookInput(FacebookInput):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         # Rasa's blueprint, with TTPSMessenger and the SHA-256 signature when present.
+        on_new_message = answer_every_message(on_new_message)
         fb_webhook = Blueprint("fb_webhook", __name__)
 
         @fb_webhook.route("/", methods=["GET"])

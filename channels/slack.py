@@ -20,11 +20,14 @@ What changes compared with ``rasa.core.channels.slack``:
 from __future__ import annotations
 
 import logging
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
 
+from rasa.core.channels.channel import UserMessage
 from rasa.core.channels.slack import SlackBot, SlackInput
+from sanic import Blueprint
 
 from .formatting import is_card_payload, render, split_rendered, truncate
+from .guard import answer_every_message
 
 logger = logging.getLogger(__name__)
 
@@ -108,6 +111,9 @@ class TTPSSlackInput(SlackInput):
         return channel
 
     api_base_url: Optional[Text] = None
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        return super().blueprint(answer_every_message(on_new_message))
 
     def get_output_channel(self, channel: Optional[Text] = None,
                            thread_id: Optional[Text] = None) -> TTPSSlackBot:

@@ -50,6 +50,7 @@ from sanic.request import Request
 
 from .buttons import TOKEN_PREFIX, ButtonMemory, memory_from_credentials
 from .formatting import is_card_payload, keyboard_rows, render, split_rendered, strip_html_len
+from .guard import answer_every_message
 
 logger = logging.getLogger(__name__)
 
@@ -192,6 +193,7 @@ class TTPSTelegramInput(TelegramInput):
         return self._output
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        on_new_message = answer_every_message(on_new_message)
         memory = self.memory
 
         async def handle(message: UserMessage) -> Any:

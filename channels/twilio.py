@@ -48,6 +48,7 @@ from twilio.request_validator import RequestValidator
 
 from .buttons import ButtonMemory, memory_from_credentials
 from .formatting import is_card_payload, numbered_options, only_keys, split_rendered
+from .guard import answer_every_message
 
 logger = logging.getLogger(__name__)
 
@@ -222,6 +223,7 @@ class TTPSTwilioInput(TwilioInput):
                                                           request.form, signature)
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        on_new_message = answer_every_message(on_new_message)
         memory = self.memory
 
         async def handle(message: UserMessage) -> Any:

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Start the action server and the Rasa server, wait until both answer, and stop both cleanly on
-# Ctrl-C or when either exits. Usage: scripts/serve.sh MODEL [extra rasa run args...]
+# Ctrl-C or when Rasa exits. A crashed action server is restarted. Usage: scripts/serve.sh MODEL [extra rasa run args...]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 MODEL=$1; shift
@@ -22,8 +22,30 @@ cleanup() {
 }
 trap cleanup INT TERM EXIT
 
-.venv-actions/bin/python -m rasa_sdk --actions actions --port "$ACTION_PORT" \
-  > "$LOG_DIR/actions.log" 2>&1 &
+# The action server, restarted when it exits (a crash must not take the assistant down; Rasa
+# answers with an apology meanwhile, see channels/guard.py). Five exits within a minute mean it
+# cannot start at all: then give up, and serve.sh stops everything.
+supervise_actions() {
+  local child="" started failures=0
+  trap '[[ -n "$child" ]] && kill "$child" 2>/dev/null; wait 2>/dev/null; exit 0' INT TERM
+  : > "$LOG_DIR/actions.log"
+  while true; do
+    started=$(date +%s)
+    .venv-actions/bin/python -m rasa_sdk --actions actions --port "$ACTION_PORT" \
+      >> "$LOG_DIR/actions.log" 2>&1 &
+    child=$!
+    wait "$child" && code=0 || code=$?
+    if (( $(date +%s) - started < 60 )); then failures=$((failures + 1)); else failures=1; fi
+    if (( failures >= 5 )); then
+      echo "action server exited $failures times within a minute (last exit code $code); giving up" \
+        | tee -a "$LOG_DIR/actions.log" >&2
+      exit 1
+    fi
+    echo "$(date -u +%FT%TZ) action server exited (code $code); restarting it" | tee -a "$LOG_DIR/actions.log"
+    sleep 1
+  done
+}
+supervise_actions &
 pids+=($!)
 # CORS: only the origins that serve the widget (space-separated list).
 read -r -a cors <<< "${CORS_ORIGINS:-http://localhost:8080 http://127.0.0.1:8080}"

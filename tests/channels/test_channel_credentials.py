@@ -45,18 +45,31 @@ def _uncommented(tmp_path):
     return out
 
 
+REST, SOCKETIO = "channels.guard.TTPSRestInput", "channels.guard.TTPSSocketIOInput"
+
+
 def test_default_credentials_have_only_rest_and_socketio():
     creds = _read(ROOT / "credentials.yml")
-    assert list(creds) == ["rest", "socketio"]
-    assert creds["rest"] is None
-    assert creds["socketio"] == {"user_message_evt": "user_uttered",
-                                 "bot_message_evt": "bot_uttered", "session_persistence": True}
+    assert list(creds) == [REST, SOCKETIO]
+    assert creds[REST] is None
+    assert creds[SOCKETIO] == {"user_message_evt": "user_uttered",
+                               "bot_message_evt": "bot_uttered", "session_persistence": True}
+
+
+def test_rest_and_socketio_are_rasas_own_with_the_guard():
+    # same names, hence the same URLs (/webhooks/rest/webhook, /socket.io) as Rasa's channels
+    from rasa.core.run import create_http_input_channels
+    from channels.guard import TTPSRestInput, TTPSSocketIOInput
+    channels = create_http_input_channels(None, str(ROOT / "credentials.yml"))
+    assert [type(c) for c in channels] == [TTPSRestInput, TTPSSocketIOInput]
+    assert [c.name() for c in channels] == ["rest", "socketio"]
+    assert channels[1].session_persistence is True
 
 
 def test_channels_file_is_the_default_plus_the_channels(env):
     creds = _read(ROOT / "credentials.channels.yml")
     default = _read(ROOT / "credentials.yml")
-    assert list(creds) == ["rest", "socketio"] + CHANNEL_KEYS
+    assert list(creds) == [REST, SOCKETIO] + CHANNEL_KEYS
     assert {k: creds[k] for k in default} == default
     assert creds["channels.telegram.TTPSTelegramInput"]["access_token"] == ENV["TELEGRAM_TOKEN"]
     assert creds["channels.facebook.TTPSFacebookInput"]["page-access-token"] == "fb-page"
