@@ -11,6 +11,7 @@ WEB_PORT ?= 8080
 PIP_FLAGS ?= -q --disable-pip-version-check
 NPM_CI := npm --prefix web ci --no-audit --no-fund
 WEB_SOURCES := $(shell find web/src -type f 2>/dev/null | sort) web/build.mjs web/package.json \
+               ttps_logic/data/parameters.yaml \
                web/package-lock.json
 
 .PHONY: web test-web-unit test-browser serve-web web-clean

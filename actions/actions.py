@@ -452,7 +452,8 @@ ActionAskSlotIncome = ASK_ACTIONS[0]
 
 
 WHY = {
-    "income": "Category A is about income: HK$ 2.5 million or more (or the same in another "
+    "income": f"Category A is about income: HK${param('income.threshold_hkd', F.today()) / 1e6:g} "
+              "million or more (or the same in another "
               "currency) in the year before you apply. I need your total from a job or your own "
               "business, in any currency, as a rough figure if you like.",
     "income_currency": "To compare your income with the HK$ threshold I need to know which "

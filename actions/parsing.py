@@ -151,7 +151,7 @@ _SEGMENTS = re.compile(r",(?!\d{3})|[;，；。]|\band\b|\bplus\b|\+|\bas well a
 
 def parse_incomes(text: str) -> list[Money]:
     """Each amount of income in a message, with its kind when the words say it:
-    "HK$1M salary plus HK$2M dividends" -> two items, salary and investment; "2.6M" -> one item
+    "HK$1M salary plus HK$1.5M dividends" -> two items, salary and investment; "2.6M" -> one item
     of unknown type. Monthly amounts are made yearly."""
     if not text or not text.strip():
         return []
@@ -240,7 +240,7 @@ def _decimal_words(text: str) -> str:
 
 def normalise_numbers(text: str) -> str:
     """Number words to digits ("eight and a half years" -> "8 and a half years", "三年半" ->
-    "3年半", "两百万" -> "2000000"), with number-parser and cn2an."""
+    "3年半", "三百万" -> "3000000"), with number-parser and cn2an."""
     out = text
     if _CJK.search(out):
         try:

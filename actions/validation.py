@@ -12,13 +12,13 @@ import pycountry
 
 from ttps_logic.institutions import registry
 from ttps_logic.nationality import is_known_code, resolve_nationality
-from ttps_logic.params import launch_date
+from ttps_logic.params import launch_date, param
 from ttps_logic.work import months_between
 
 from . import parsing, understanding
 from .facts import SKIPPED, UNKNOWN, income_items
 
-OFFICIAL_LIST = "https://www.immd.gov.hk/pdf/aggregate_list.pdf"
+OFFICIAL_LIST = param("list.url", dt.date.today())  # the same address on every date held
 LARGE_UNIT_CURRENCIES = {"JPY", "KRW", "IDR", "VND", "INR", "PHP", "THB", "HUF", "ISK", "CLP",
                          "COP", "TWD", "RUB"}
 _DONT_KNOW = re.compile(r"^\s*/?dont_know\b|\b(don'?t know|do not know|not sure|no idea|skip|"
@@ -65,7 +65,7 @@ def _text(value: Any) -> str:
 
 
 def validate_income(value: Any, intent: Optional[str] = None) -> Verdict:
-    """One or more amounts ("HK$1M salary plus HK$2M dividends"), each with its currency and
+    """One or more amounts ("HK$1M salary plus HK$1.5M dividends"), each with its currency and
     kind when the person said them. A new income replaces the old one, with its currency and
     kind answers."""
     if isinstance(value, (dict, list)):  # already normalised
@@ -162,7 +162,7 @@ def validate_income_type(value: Any, intent: Optional[str] = None, income: Any =
     note = None
     if kind == "other":
         note = ("OK. If part of it is salary or business income and part investments, you can tell "
-                "me the amounts separately, e.g. “HK$1M salary and HK$2M dividends”.")
+                "me the amounts separately, e.g. “HK$1M salary and HK$1.5M dividends”.")
     return Verdict(kind, message=note, also={"income": items} if items else {})
 
 

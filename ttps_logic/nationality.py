@@ -10,7 +10,7 @@
 - ``not_found`` otherwise.
 
 Codes are ISO 3166-1 alpha-2, except the residence statuses that the TTPS page (revised
-1 Jan 2026) names separately, which need different documents or conditions:
+at the start of 2026) names separately, which need different documents or conditions:
 
 ====================  ===============================================================  ==========
 code                  meaning                                                          clause

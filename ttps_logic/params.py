@@ -8,6 +8,7 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import os
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -234,3 +235,24 @@ def change_dates() -> list[dt.date]:
 def clause_change_dates() -> list[dt.date]:
     """Every day on which some clause's wording changes (for boundary tests)."""
     return _starts_and_ends(clause_table().values())
+
+
+_DATA_REF = re.compile(r"\[\[start:([\w.]+)#(\d+)\]\]")
+
+
+def _day_text(day: dt.date) -> str:
+    return f"{day.day} {day:%b %Y}"
+
+
+def resolve_data_refs(value: Any) -> Any:
+    """Fill the data references of a message template: ``[[start:KEY#N]]`` is the first day of
+    the N-th version (in date order) of parameter KEY, as "1 Jan 2030", so that wording never
+    writes a date of change by hand. Applied to every string of a loaded locale file."""
+    if isinstance(value, dict):
+        return {k: resolve_data_refs(v) for k, v in value.items()}
+    if isinstance(value, str) and "[[" in value:
+        def start(m: re.Match) -> str:
+            _, versions = parameter_table()[m.group(1)]
+            return _day_text(sorted(v.start for v in versions)[int(m.group(2)) - 1])
+        return _DATA_REF.sub(start, value)
+    return value

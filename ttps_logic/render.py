@@ -9,7 +9,7 @@ _MARK = {True: "✓", False: "✗", None: "?"}
 
 def preference(assessment: Assessment, lang: str = "en") -> str:
     """Why A comes before B and B before C, as on the application date: C has a quota, and
-    Category A's longer initial stay exists only for approvals from 16 Oct 2024."""
+    Category A's longer initial stay exists only for approvals from the day in stay.initial_months."""
     t = templates(lang)["text"]
     stay = assessment.conditions_of_stay
     possible = stay["initial_stay_months_possible"]

@@ -38,7 +38,7 @@ def _decide_at_least(r: Range, threshold: float) -> Optional[bool]:
 
 
 # ---------------------------------------------------------------------------------------------
-# criteria.a + note.1 — Category A: annual income of HK$2.5M or more in the preceding year
+# criteria.a + note.1 — Category A: annual income of income.threshold_hkd or more in the preceding year
 
 
 @lru_cache(maxsize=4096)
@@ -291,7 +291,7 @@ def work_months(facts: Facts, degree: Optional[Degree], day: dt.date,
 
     Without a graduation date, none of the work can be shown to be "after graduation" (note.5),
     whether it is given as dated periods or as a number of months: both give the range from 0 to
-    the months found, so they decide only what holds either way (fewer than 36 months at most:
+    the months found, so they decide only what holds either way (fewer than work.threshold_months at most:
     B not met, C's limit met) and otherwise ask for the graduation date. A stated number is the
     answer to "how long have you worked since graduating", so with a graduation date it is
     trusted up to the time since then.
@@ -344,7 +344,7 @@ def _months_stated(stated: float, bounds: Optional[tuple[dt.date, dt.date]], day
 
 
 def rule_b_work(months: Optional[Range], day: dt.date) -> Reason:
-    """criteria.b: at least three years (36 months) of counted work experience (note.5) over the
+    """criteria.b: at least three years (work.threshold_months) of counted work experience (note.5) over the
     five years immediately preceding the application date."""
     needed = param("work.threshold_months", day)
     if months is None:
@@ -378,7 +378,7 @@ def _rule_c_graduation(year: Optional[int], day: dt.date) -> Reason:
 
 
 def rule_c_work(months: Optional[Range], day: dt.date) -> Reason:
-    """criteria.c: less than three years (36 months) of counted work experience (note.5)."""
+    """criteria.c: less than three years (work.threshold_months) of counted work experience (note.5)."""
     limit = param("work.threshold_months", day)
     if months is None:
         return reason("c.work_missing", "criteria.c", day, None)
@@ -540,8 +540,8 @@ def general_information(day: dt.date) -> tuple[Reason, ...]:
 
 
 def initial_stay_by_approval(day: dt.date) -> tuple[dict, ...]:
-    """stay.initial: the initial stay is keyed on the APPROVAL date (Category A's 36 months apply
-    to approvals from 16 Oct 2024), which the engine does not know. An application made on ``day``
+    """stay.initial: the initial stay is keyed on the APPROVAL date (Category A's longer stay applies
+    to approvals from the day stay.initial_months says), which the engine does not know. An application made on ``day``
     is approved on ``day`` or later, so it can get the value of every version in force from
     ``day`` on; each is returned with the approval dates it covers (approved_to None = open)."""
     return _stay_by_approval(day)

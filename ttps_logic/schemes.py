@@ -28,7 +28,8 @@ from .engine import InputError
 from .institutions import registry
 from .models import MAX_AMOUNT, Degree, Facts, Reason, SourceRef, _is_currency
 from .nationality import national_of, nationality_name
-from .params import DATA_DIR, ClauseVersion, DataError, Source, Version, param, sources
+from .params import (DATA_DIR, ClauseVersion, DataError, Source, Version, param,
+                     resolve_data_refs, sources)
 
 SCHEMES = ("IANG", "NEW_CIES", "CIES", "ASMTP", "GEP", "QMAS")
 # The page each scheme's result points to (its address is the source's, in sources.yaml).
@@ -128,7 +129,7 @@ def first_day_of(key: str, value: Any) -> Optional[dt.date]:
 @lru_cache(maxsize=1)
 def _templates() -> dict[str, dict[str, str]]:
     with open(LOCALE, encoding="utf-8") as fh:
-        return yaml.safe_load(fh)
+        return resolve_data_refs(yaml.safe_load(fh))
 
 
 def render(section: str, code: str, values: Mapping[str, Any]) -> str:
@@ -510,8 +511,8 @@ def _money_rule(money: Optional[Money], threshold: float, first: dt.date, last: 
 
 
 def rule_newcies_net_assets(facts: Facts, day: dt.date) -> Reason:
-    """newcies.net_assets: net assets of at least HK$30M (or the equivalent) throughout the
-    months before the application to InvestHK (24 until 28 Feb 2025, 6 from 1 Mar 2025). Foreign
+    """newcies.net_assets: net assets of at least newcies.net_assets_hkd (or the equivalent) throughout the
+    months before the application to InvestHK (newcies.net_assets_period_months). Foreign
     currency is converted at the ECB rates over that period (decided only when the threshold is
     not between the lowest and highest). That they were held throughout is left to check."""
     threshold = float(sparam("newcies.net_assets_hkd", day))
@@ -523,7 +524,7 @@ def rule_newcies_net_assets(facts: Facts, day: dt.date) -> Reason:
 
 
 def rule_newcies_investment(facts: Facts, day: dt.date) -> Reason:
-    """newcies.investment: an investment of at least HK$30M (or the equivalent) in permissible
+    """newcies.investment: an investment of at least newcies.investment_hkd (or the equivalent) in permissible
     investment assets (converted at the ECB rates of the year before the date asked about)."""
     threshold = float(sparam("newcies.investment_hkd", day))
     return _money_rule(getattr(facts, "planned_investment", None), threshold,
@@ -558,7 +559,7 @@ def assess_newcies(facts: Facts, day: dt.date) -> tuple[list[Reason], bool]:
 
 def rule_cies_suspended(day: dt.date) -> Reason:
     """cies.suspended: the original Capital Investment Entrant Scheme takes no new applications
-    (suspended with effect from 15 Jan 2015): not met."""
+    (suspended with effect from the day in cies.status): not met."""
     status = sparam("cies.status", day)
     return _reason("cies.suspended", "cies.suspended", day, False,
                    suspended_from=status["suspended_from"])

@@ -9,7 +9,7 @@ from typing import Any, Optional
 import yaml
 
 from .models import Reason, SourceRef
-from .params import clause, segment_start
+from .params import clause, resolve_data_refs, segment_start
 
 LOCALES = Path(__file__).parent / "locales"
 
@@ -17,7 +17,7 @@ LOCALES = Path(__file__).parent / "locales"
 @lru_cache(maxsize=8)
 def templates(lang: str = "en") -> dict[str, dict[str, str]]:
     with open(LOCALES / f"{lang}.yaml", encoding="utf-8") as fh:
-        return yaml.safe_load(fh)
+        return resolve_data_refs(yaml.safe_load(fh))
 
 
 def render(section: str, code: str, values: dict[str, Any], lang: str = "en") -> str:

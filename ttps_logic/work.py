@@ -2,7 +2,7 @@
 
 Periods are half-open day ranges [start, end + 1 day). Overlapping periods are merged so no day
 counts twice. A stretch is measured in whole calendar months plus leftover days (a day is
-1/30.4375 of a month), so "2021-01-01 to 2023-12-31" is exactly 36 months.
+1/30.4375 of a month), so "2021-01-01 to 2023-12-31" is exactly three years of months.
 """
 from __future__ import annotations
 

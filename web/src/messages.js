@@ -2,6 +2,8 @@
 // small amount of interpretation the result card needs. Pure functions: no DOM, unit-tested
 // with `npm test`.
 
+import { OFFICIAL_PAGE } from "../dist/facts.js";
+
 /**
  * Find a ttps_assessment in a bot_uttered payload, whatever way it was wrapped.
  *
@@ -165,7 +167,8 @@ export function safeUrl(url) {
   }
 }
 
-const IMMD_TTPS = "https://www.immd.gov.hk/eng/services/visas/TTPS.html";
+// The official TTPS page, from ttps_logic/data/parameters.yaml (dist/facts.js, written by build.mjs).
+const IMMD_TTPS = OFFICIAL_PAGE;
 
 /** The "next steps" lines, as [{text, href?}], from the assessment alone. */
 export function nextSteps(assessment) {
