@@ -452,8 +452,7 @@ ActionAskSlotIncome = ASK_ACTIONS[0]
 
 
 WHY = {
-    "income": f"Category A is about income: HK${param('income.threshold_hkd', F.today()) / 1e6:g} "
-              "million or more (or the same in another "
+    "income": "Category A is about income: HK${threshold:g} million or more (or the same in another "
               "currency) in the year before you apply. I need your total from a job or your own "
               "business, in any currency, as a rough figure if you like.",
     "income_currency": "To compare your income with the HK$ threshold I need to know which "
@@ -487,7 +486,9 @@ class ActionClarify(Action):
     async def run(self, dispatcher, tracker, domain) -> List[EventType]:
         slot = tracker.get_slot("requested_slot")
         if (tracker.active_loop or {}).get("name") and slot in WHY:
-            dispatcher.utter_message(text="Let me explain. " + WHY[slot] +
+            # the threshold in force today (read from the data when asked, not at start-up)
+            why = WHY[slot].replace("{threshold:g}", f"{param('income.threshold_hkd', F.today()) / 1e6:g}")
+            dispatcher.utter_message(text="Let me explain. " + why +
                                      " If you don't know, say “I don't know” and I'll carry on.")
         else:
             dispatcher.utter_message(

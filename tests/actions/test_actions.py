@@ -193,3 +193,10 @@ async def test_a_mainland_engineer_with_a_job_offer_is_pointed_to_asmtp(dispatch
 async def test_summary_shows_a_job_offer_when_said(dispatcher):
     await ActionConfirmFacts().run(dispatcher, make_tracker(slots=dict(C_APPLICANT, hk_job_offer=True)), {})
     assert "Job offer in Hong Kong: yes" in dispatcher.messages[0]["text"]
+
+
+async def test_why_the_income_question_gives_the_threshold_in_force(dispatcher):
+    from actions.actions import ActionClarify
+    tracker = make_tracker(requested_slot="income", active_loop="eligibility_form", text="why?")
+    await ActionClarify().run(dispatcher, tracker, {})
+    assert "HK$2.5 million or more" in dispatcher.messages[0]["text"]
