@@ -133,6 +133,12 @@ def _length_of_stay(r: _Reader) -> str:
     once = _t("part.once") if r.p("stay.initial_once") else ""
     if pattern.get("B"):
         patterns = _t("part.pattern", pattern=pattern["B"], top=f"{stay['B'] // 12}+{top['extension_years']}")
+    elif stay.get("B") and stay["B"] % 12 == 0 and ext.get("max_years"):
+        # no pattern stated for the date: the one people quote ("2+3+3") follows from the first
+        # stay and the longest extension, and is said as such
+        first, longest = stay["B"] // 12, ext["max_years"]
+        patterns = _t("part.pattern_derived", first=first, ext=longest,
+                      pattern=f"{first}+{longest}+{longest}", years=top["extension_years"])
     else:
         patterns = _t("part.top_tier_years", years=top["extension_years"])
     return _t("length_of_stay", stay=_stay_sentence(r), once=once, max_years=ext["max_years"],

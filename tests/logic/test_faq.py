@@ -77,3 +77,12 @@ def test_unknown_topic_and_fallback():
         faq.answer("weather", dt.date(2026, 1, 1))
     text = faq.fallback()
     assert all(faq.title(k) in text for k in faq.topics())
+
+
+def test_the_2_3_3_pattern_is_said_on_every_date():
+    # stated by the sources until 15 Oct 2024; worked out from the first stay and the longest
+    # extension after that, and said to be worked out
+    before = faq.answer("length_of_stay", dt.date(2024, 10, 15))
+    after = faq.answer("length_of_stay", dt.date(2026, 12, 1))
+    assert "**2+3+3** pattern" in before
+    assert "**2+3+3** people talk of" in after and "states no pattern" in after
