@@ -110,6 +110,15 @@ def test_faq_answers(server):
     assert "2868 3780" in chat.text(chat.say("what number can I call about TTPS?"))
 
 
+def test_faq_about_a_past_date_answers_for_that_date(server):
+    # the fees in force then (ttps_logic's dated data), and the day the answer is for
+    chat = Chat(server)
+    then = chat.text(chat.say("what was the fee in 2024?"))
+    assert "Answer for 31 Dec 2024" in then and "HK$230" in then, then
+    now = chat.text(chat.say("how much does ttps cost"))
+    assert "HK$600 application fee" in now and "Answer for" not in now, now
+
+
 def test_nonsense_gets_a_fallback_not_a_crash(server):
     chat = Chat(server)
     replies = chat.say("asdf qwer zxcv")
