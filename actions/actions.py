@@ -24,7 +24,7 @@ from ttps_logic.schemes import SchemesResult, prescreen
 from . import facts as F
 from . import messages as M
 from . import validation as V
-from .understanding import answer_mode, understand
+from .understanding import answer_mode, is_hypothetical, understand
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +37,10 @@ def contact_text() -> str:
 
 
 def _intent(tracker: Tracker) -> Optional[str]:
-    return (tracker.latest_message.get("intent") or {}).get("name")
+    intent = (tracker.latest_message.get("intent") or {}).get("name")
+    if intent == "what_if" and not is_hypothetical(tracker.latest_message.get("text") or ""):
+        return "inform"   # "I earned about 3.2M HKD, all salary": a fact, not a what-if
+    return intent
 
 
 def entity_spans(message: dict) -> dict[str, str]:
@@ -353,12 +356,17 @@ MAX_TRIES = 2
 def _fresh_message(tracker: Tracker) -> bool:
     """Has the latest user message not been handled yet? False when the form runs again after
     an interruption was answered (or after action_capture_facts read the message)."""
+    said = False   # has the bot said anything since the message?
     for event in reversed(tracker.events):
         kind = event.get("event")
         if kind == "user":
             return True
+        if kind == "bot":
+            said = True
         if kind == "action_execution_rejected":
             return False
+        if kind == "action" and event.get("name") == "action_what_if" and not said:
+            continue   # a "what-if" that was a plain answer: left for the form to read
         if kind == "action" and event.get("name") not in ("action_listen", "action_extract_slots",
                                                           "eligibility_form"):
             return False
@@ -604,6 +612,16 @@ class ActionWhatIf(Action):
         slots = _slots(tracker)
         changed = dict(slots)
         text = tracker.latest_message.get("text") or ""
+        if not is_hypothetical(text):
+            # the NLU's "what if" on a plain statement ("I earned about 3.2M HKD, all salary"):
+            # in the form, the form reads it next (say nothing here); after a verdict it is a
+            # correction; before any check it starts one with these facts
+            if (tracker.active_loop or {}).get("name"):
+                return []
+            if tracker.get_slot("assessment"):
+                return [FollowupAction("action_apply_correction")]
+            events = await ActionCaptureFacts().run(dispatcher, tracker, domain)
+            return events + [FollowupAction("eligibility_form")]
         entities = _entities(tracker)
         if not entities:
             entities = guess_what_if_entities(text)

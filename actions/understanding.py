@@ -23,6 +23,17 @@ from ttps_logic.institutions import registry
 from . import parsing
 
 # Messages that are about something else: never read as the answer to the pending question.
+# The words of a hypothetical. The NLU sometimes takes a plain statement of fact ("I earned about
+# 3.2 million HKD, all salary") for a what-if; without one of these it is read as the fact it is.
+_HYPOTHETICAL_CUE = re.compile(
+    r"\b(what if|what about|how about|if (i|my|the|we|it)|suppose|supposing|imagine|hypothetical(ly)?|"
+    r"assum(e|ing)|were|would|could|in case)\b|如果|假如|假设|假設|要是|若是", re.I)
+
+
+def is_hypothetical(text: str) -> bool:
+    return bool(_HYPOTHETICAL_CUE.search(text or ""))
+
+
 CONTROL_INTENTS = {"what_if", "start_over", "stop", "human_handoff", "bot_challenge"}
 OTHER_INTENTS = {"greet", "goodbye", "thanks", "chitchat", "out_of_scope", "check_eligibility",
                  "faq"}

@@ -200,3 +200,44 @@ async def test_why_the_income_question_gives_the_threshold_in_force(dispatcher):
     tracker = make_tracker(requested_slot="income", active_loop="eligibility_form", text="why?")
     await ActionClarify().run(dispatcher, tracker, {})
     assert "HK$2.5 million or more" in dispatcher.messages[0]["text"]
+
+
+# The NLU sometimes takes a plain statement for a what-if ("what_if" at 0.54 for the sentence below)
+PLAIN = "I earned about 3.2 million HKD, all salary"
+
+
+async def test_a_plain_statement_taken_for_a_what_if_is_left_to_the_form(dispatcher):
+    from actions.actions import ValidateEligibilityForm, _fresh_message, facts_from_message
+    events = [{"event": "user", "text": PLAIN}, {"event": "action", "name": "action_what_if"}]
+    tracker = make_tracker(text=PLAIN, intent="what_if", requested_slot="income",
+                           active_loop="eligibility_form", events=events)
+    assert await ActionWhatIf().run(dispatcher, tracker, {}) == []
+    assert dispatcher.messages == []
+    assert _fresh_message(tracker)            # so the form, next by rule, reads the message
+    updates, verdict = facts_from_message(tracker, dispatcher, {}, "income")
+    assert verdict.ok and updates["income"][0]["amount"] == "3200000"
+    assert updates["income"][0]["type"] == "salary"
+
+
+async def test_a_plain_statement_after_the_verdict_is_a_correction(dispatcher):
+    tracker = make_tracker(slots=dict(C_APPLICANT, assessment={"x": 1}), text=PLAIN, intent="what_if")
+    events = await ActionWhatIf().run(dispatcher, tracker, {})
+    assert events == [{"event": "followup", "timestamp": None, "name": "action_apply_correction"}]
+
+
+async def test_a_plain_statement_before_any_check_starts_one(dispatcher):
+    tracker = make_tracker(text=PLAIN, intent="what_if")
+    events = await ActionWhatIf().run(dispatcher, tracker, {})
+    assert slot_events(events)["income"][0]["amount"] == "3200000"
+    assert events[-1]["name"] == "eligibility_form"
+
+
+async def test_a_real_what_if_in_the_form_still_answers(dispatcher):
+    from actions.actions import _fresh_message
+    events = [{"event": "user", "text": "what if I apply next June?"},
+              {"event": "action", "name": "action_what_if"}, {"event": "bot", "text": "What if"}]
+    tracker = make_tracker(slots=C_APPLICANT, text="what if I apply next June?", intent="what_if",
+                           active_loop="eligibility_form", requested_slot="nationality", events=events)
+    await ActionWhatIf().run(dispatcher, tracker, {})
+    assert "What if" in dispatcher.messages[0]["text"]
+    assert not _fresh_message(tracker)        # answered: the form does not read it again
