@@ -24,7 +24,7 @@ from ttps_logic.schemes import SchemesResult, prescreen
 from . import facts as F
 from . import messages as M
 from . import validation as V
-from .understanding import answer_mode, is_hypothetical, understand
+from .understanding import answer_mode, is_hypothetical, understand, wants_start_over
 
 log = logging.getLogger(__name__)
 
@@ -276,6 +276,15 @@ class ValidateEligibilityForm(FormValidationAction):
         updates: dict[str, Any] = {}
         # Only a new message is read: when the form comes back after an interruption (or is
         # started by action_capture_facts, which has read the message), it just asks.
+        if _fresh_message(tracker) and _intent(tracker) != "start_over" \
+                and wants_start_over(tracker.latest_message.get("text") or ""):
+            # "wait, let's start over, I was answering for my husband": clear every answer and
+            # ask again from the first question
+            dispatcher.utter_message(text="No problem, let's start again. I've cleared your "
+                                          "answers.")
+            cleared = {name: None for name in F.FACT_SLOTS + ["retries", "assessment"]}
+            first = next(name for name in F.required_slots(dict(cleared)))
+            return [SlotSet(k, None) for k in cleared] + [SlotSet("requested_slot", first)]
         if _fresh_message(tracker):
             requested = tracker.get_slot("requested_slot")
             updates, answer = facts_from_message(tracker, dispatcher, slots, requested)

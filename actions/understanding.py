@@ -30,6 +30,20 @@ _HYPOTHETICAL_CUE = re.compile(
     r"assum(e|ing)|were|would|could|in case)\b|如果|假如|假设|假設|要是|若是", re.I)
 
 
+# "start over" said inside an answer, when the NLU did not take the message for start_over
+_RESTART_WORDS = r"(start (all )?over|restart|start again|start afresh|begin again|start from scratch|reset (everything|my answers|it all))"
+_START_OVER = re.compile(
+    r"\b(let'?s|let us|can we|could we|please|i want to|i'?d like to|wanna|want to|need to)\s+" + _RESTART_WORDS
+    + r"\b|^\W*((ok|okay|wait|sorry|no|actually|hmm|um|oh)\W+)*" + _RESTART_WORDS + r"\b|重新开始|重新開始|重来一次|重來一次",
+    re.I)
+
+
+def wants_start_over(text: str) -> bool:
+    """A request to start over, said in words the NLU did not take for one; not a story about
+    starting again somewhere ("I had to start over at a new company")."""
+    return bool(_START_OVER.search(text or ""))
+
+
 def is_hypothetical(text: str) -> bool:
     return bool(_HYPOTHETICAL_CUE.search(text or ""))
 

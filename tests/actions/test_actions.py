@@ -241,3 +241,29 @@ async def test_a_real_what_if_in_the_form_still_answers(dispatcher):
     await ActionWhatIf().run(dispatcher, tracker, {})
     assert "What if" in dispatcher.messages[0]["text"]
     assert not _fresh_message(tracker)        # answered: the form does not read it again
+
+
+async def test_start_over_said_inside_an_answer_clears_the_answers(dispatcher):
+    # the NLU took it for an answer (inform); the words still ask to start over
+    from actions.actions import ValidateEligibilityForm
+    text = "wait, let's start over, I was answering for my husband"
+    events = [{"event": "user", "text": text}]
+    tracker = make_tracker(slots={"income": [{"amount": "300000", "currency": "HKD", "type": "salary"}],
+                                  "has_degree": True},
+                           text=text, intent="inform", requested_slot="university",
+                           active_loop="eligibility_form", events=events)
+    out = slot_events(await ValidateEligibilityForm().run(dispatcher, tracker, {}))
+    assert out["income"] is None and out["has_degree"] is None and out["university"] is None
+    assert out["requested_slot"] == "income"
+    assert "start again" in dispatcher.messages[0]["text"]
+
+
+async def test_starting_again_somewhere_else_is_an_answer_not_a_restart(dispatcher):
+    from actions.actions import ValidateEligibilityForm
+    text = "I had to start again at a new company, about 2 years now"
+    tracker = make_tracker(slots={"has_degree": True, "university": "Fudan University",
+                                  "graduation_date": "2022"},
+                           text=text, intent="inform", requested_slot="work_months",
+                           active_loop="eligibility_form", events=[{"event": "user", "text": text}])
+    out = slot_events(await ValidateEligibilityForm().run(dispatcher, tracker, {}))
+    assert out.get("university", "kept") == "kept" and out["work_months"] is not None
