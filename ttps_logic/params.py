@@ -96,11 +96,11 @@ def _source(key: str, where: str) -> Source:
         raise DataError(f"{where}: unknown source {key!r}") from None
 
 
-@lru_cache(maxsize=1)
-def parameter_table() -> dict[str, tuple[str | None, tuple[Version, ...]]]:
-    raw = _load_yaml("parameters.yaml")
+def read_parameters(name: str) -> dict[str, tuple[str | None, tuple[Version, ...]]]:
+    """A dated-parameters file (parameters.yaml, scheme_parameters.yaml): by key, its clause
+    and its versions, each with its source."""
     table = {}
-    for key, spec in raw.items():
+    for key, spec in _load_yaml(name).items():
         versions = tuple(
             Version(v["from"], v.get("to"), v["value"], _source(v["source"], key), v.get("note"))
             for v in spec["values"]
@@ -109,17 +109,26 @@ def parameter_table() -> dict[str, tuple[str | None, tuple[Version, ...]]]:
     return table
 
 
-@lru_cache(maxsize=1)
-def clause_table() -> dict[str, tuple[ClauseVersion, ...]]:
-    raw = _load_yaml("clauses.yaml")
+def read_clauses(name: str) -> dict[str, tuple[ClauseVersion, ...]]:
+    """A clauses file (clauses.yaml, scheme_clauses.yaml): by clause id, its versions."""
     table = {}
-    for cid, spec in raw.items():
+    for cid, spec in _load_yaml(name).items():
         table[cid] = tuple(
             ClauseVersion(cid, spec["label"], v["from"], v.get("to"), v.get("text"),
                           v.get("summary"), _source(v["source"], cid))
             for v in spec["versions"]
         )
     return table
+
+
+@lru_cache(maxsize=1)
+def parameter_table() -> dict[str, tuple[str | None, tuple[Version, ...]]]:
+    return read_parameters("parameters.yaml")
+
+
+@lru_cache(maxsize=1)
+def clause_table() -> dict[str, tuple[ClauseVersion, ...]]:
+    return read_clauses("clauses.yaml")
 
 
 def versions_on(versions, day: dt.date) -> list:

@@ -24,12 +24,12 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from . import __version__, fx, work
-from .engine import InputError
+from .engine import InputError, combine as engine_combine
 from .institutions import registry
 from .models import MAX_AMOUNT, Degree, Facts, Reason, SourceRef, _is_currency
 from .nationality import national_of, nationality_name
-from .params import (DATA_DIR, ClauseVersion, DataError, Source, Version, param,
-                     resolve_data_refs, sources)
+from .params import (DATA_DIR, ClauseVersion, DataError, Version, param, read_clauses,
+                     read_parameters, resolve_data_refs, sources)
 
 SCHEMES = ("IANG", "NEW_CIES", "CIES", "ASMTP", "GEP", "QMAS")
 # The page each scheme's result points to (its address is the source's, in sources.yaml).
@@ -45,31 +45,14 @@ LOCALE = DATA_DIR.parent / "locales" / "schemes.en.yaml"
 # Data: scheme_parameters.yaml and scheme_clauses.yaml, read like parameters.yaml / clauses.yaml
 
 
-def _load(name: str) -> Any:
-    with open(DATA_DIR / name, encoding="utf-8") as fh:
-        return yaml.safe_load(fh)
-
-
-def _source(key: str, where: str) -> Source:
-    try:
-        return sources()[key]
-    except KeyError:
-        raise DataError(f"{where}: unknown source {key!r}") from None
-
-
 @lru_cache(maxsize=1)
 def parameter_table() -> dict[str, tuple[Optional[str], tuple[Version, ...]]]:
-    return {key: (spec.get("clause"), tuple(
-        Version(v["from"], v.get("to"), v["value"], _source(v["source"], key), v.get("note"))
-        for v in spec["values"])) for key, spec in _load("scheme_parameters.yaml").items()}
+    return read_parameters("scheme_parameters.yaml")
 
 
 @lru_cache(maxsize=1)
 def clause_table() -> dict[str, tuple[ClauseVersion, ...]]:
-    return {cid: tuple(
-        ClauseVersion(cid, spec["label"], v["from"], v.get("to"), v.get("text"), v.get("summary"),
-                      _source(v["source"], cid))
-        for v in spec["versions"]) for cid, spec in _load("scheme_clauses.yaml").items()}
+    return read_clauses("scheme_clauses.yaml")
 
 
 @lru_cache(maxsize=1)
@@ -828,14 +811,13 @@ def to_check(scheme: str, day: dt.date, url: Optional[str]) -> list[ToCheck]:
             for code, cid in _CHECKS[scheme]]
 
 
+_STATUS = {"eligible": "likely", "not_eligible": "unlikely", "unknown": "unknown"}
+
+
 def combine(reasons: list[Reason]) -> SchemeStatus:
-    """likely when every condition is met, unlikely when any is not, unknown otherwise."""
-    conditions = [r.met for r in reasons if r.kind == "condition"]
-    if any(m is False for m in conditions):
-        return "unlikely"
-    if conditions and all(m is True for m in conditions):
-        return "likely"
-    return "unknown"
+    """likely when every condition is met, unlikely when any is not, unknown otherwise: the
+    engine's rule for a category (engine.combine), in the pre-screen's words."""
+    return _STATUS[engine_combine(reasons)]
 
 
 _ASSESS = {"IANG": assess_iang, "NEW_CIES": assess_newcies, "ASMTP": assess_asmtp,
