@@ -11,7 +11,7 @@ import datetime as dt
 import re
 from decimal import Decimal
 from functools import lru_cache
-from typing import Any, Literal, Optional
+from typing import Any, ClassVar, Literal, Optional
 
 import pycountry
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -67,13 +67,11 @@ class _Input(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
-class IncomeItem(_Input):
-    amount: Decimal = Field(description="Amount earned in the year before the application date")
-    currency: str = Field("HKD", description="ISO 4217 code, e.g. HKD, CNY, USD")
-    type: IncomeType = "unspecified"
-    held_shares_throughout: Optional[bool] = Field(
-        None, description="business_profit only: the applicant held the company's shares "
-                          "throughout the tax assessment year before the application date (Note 1)")
+class Money(_Input):
+    """An amount of money in a currency (ISO 4217)."""
+    amount: Decimal
+    currency: str = "HKD"
+    _too_large: ClassVar[str] = "is implausibly large"
 
     @field_validator("amount")
     @classmethod
@@ -83,14 +81,8 @@ class IncomeItem(_Input):
         if v < 0:
             raise ValueError("cannot be negative")
         if v > MAX_AMOUNT:
-            raise ValueError("is implausibly large; give the annual amount in the stated currency")
+            raise ValueError(cls._too_large)
         return v
-
-    @model_validator(mode="after")
-    def _shares_only_for_business(self) -> "IncomeItem":
-        if self.held_shares_throughout is not None and self.type != "business_profit":
-            raise ValueError("held_shares_throughout is only for business_profit income")
-        return self
 
     @field_validator("currency")
     @classmethod
@@ -99,6 +91,22 @@ class IncomeItem(_Input):
         if not _is_currency(code):
             raise ValueError(f"{v!r} is not an ISO 4217 currency code (e.g. HKD, CNY, USD)")
         return code
+
+
+class IncomeItem(Money):
+    amount: Decimal = Field(description="Amount earned in the year before the application date")
+    currency: str = Field("HKD", description="ISO 4217 code, e.g. HKD, CNY, USD")
+    type: IncomeType = "unspecified"
+    held_shares_throughout: Optional[bool] = Field(
+        None, description="business_profit only: the applicant held the company's shares "
+                          "throughout the tax assessment year before the application date (Note 1)")
+    _too_large: ClassVar[str] = "is implausibly large; give the annual amount in the stated currency"
+
+    @model_validator(mode="after")
+    def _shares_only_for_business(self) -> "IncomeItem":
+        if self.held_shares_throughout is not None and self.type != "business_profit":
+            raise ValueError("held_shares_throughout is only for business_profit income")
+        return self
 
 
 @lru_cache(maxsize=1024)

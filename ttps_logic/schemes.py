@@ -16,17 +16,16 @@ never from literals here. Messages are in locales/schemes.en.yaml.
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 from functools import lru_cache
 from typing import Any, Literal, Mapping, Optional, Union
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, Field, field_validator
 
 from . import __version__, fx, work
 from .engine import InputError, combine as engine_combine
 from .institutions import registry
-from .models import MAX_AMOUNT, Degree, Facts, Reason, SourceRef, _is_currency
+from .models import Degree, Facts, Money, Reason, SourceRef
 from .nationality import national_of, nationality_name
 from .params import (DATA_DIR, ClauseVersion, DataError, Version, param, read_clauses,
                      read_parameters, resolve_data_refs, sources)
@@ -132,33 +131,6 @@ def _reason(code: str, clause_id: str, day: dt.date, met: Optional[bool], *,
 
 # ---------------------------------------------------------------------------------------------
 # Input: the TTPS facts plus a Hong Kong job offer and New CIES money
-
-
-class Money(BaseModel):
-    """An amount of money in a currency (for New CIES: net assets, planned investment)."""
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-    amount: Decimal
-    currency: str = "HKD"
-
-    @field_validator("amount")
-    @classmethod
-    def _amount(cls, v: Decimal) -> Decimal:
-        if not v.is_finite():
-            raise ValueError("must be a finite number")
-        if v < 0:
-            raise ValueError("cannot be negative")
-        if v > MAX_AMOUNT:
-            raise ValueError("is implausibly large")
-        return v
-
-    @field_validator("currency")
-    @classmethod
-    def _currency(cls, v: str) -> str:
-        code = v.upper()
-        if not _is_currency(code):
-            raise ValueError(f"{v!r} is not an ISO 4217 currency code (e.g. HKD, CNY, USD)")
-        return code
 
 
 _YES_NO = {"yes": True, "y": True, "true": True, "no": False, "n": False, "false": False,
