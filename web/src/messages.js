@@ -13,15 +13,15 @@ import { OFFICIAL_PAGE } from "../dist/facts.js";
  * shape) deliver `{"data": {...}}` or `{"custom": {"data": {...}}}`; accept them all.
  */
 export function findAssessment(payload) {
+  return findWrapped(payload, "ttps_assessment", isAssessment);
+}
+
+/** payload[key], payload.data[key], payload.custom[key] or payload.custom.data[key]: the first that `accept`s. */
+function findWrapped(payload, key, accept) {
   if (!isObject(payload)) return null;
-  const candidates = [
-    payload.ttps_assessment,
-    payload.data?.ttps_assessment,
-    payload.custom?.ttps_assessment,
-    payload.custom?.data?.ttps_assessment,
-  ];
-  for (const c of candidates) {
-    if (isAssessment(c)) return c;
+  for (const where of [payload, payload.data, payload.custom, payload.custom?.data]) {
+    const c = isObject(where) ? where[key] : undefined;
+    if (accept(c)) return c;
   }
   return null;
 }
@@ -32,17 +32,8 @@ export function findAssessment(payload) {
  * the same ways; null when there is none.
  */
 export function findOtherSchemes(payload) {
-  if (!isObject(payload)) return null;
-  const candidates = [
-    payload.other_schemes,
-    payload.data?.other_schemes,
-    payload.custom?.other_schemes,
-    payload.custom?.data?.other_schemes,
-  ];
-  for (const c of candidates) {
-    if (isObject(c) && Array.isArray(c.schemes) && c.schemes.length) return c;
-  }
-  return null;
+  return findWrapped(payload, "other_schemes",
+    (c) => isObject(c) && Array.isArray(c.schemes) && c.schemes.length > 0);
 }
 
 const SCHEME_STATUS = {
