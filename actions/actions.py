@@ -189,6 +189,15 @@ def facts_from_message(tracker: Tracker, dispatcher: CollectingDispatcher,
                 continue   # the message itself says it; that wins
             updates[k] = v
             current[k] = v
+    work = current.get("work_months")
+    if "graduation_date" in updates and "work_months" not in found \
+            and isinstance(work, (int, float)) and not isinstance(work, bool):
+        # a new graduation date can make the work already given impossible ("60 months since
+        # graduating" with a 2022 degree): check it again, and ask it again if it no longer fits
+        recheck = check_fact("work_months", work, current, None)
+        if not recheck.ok:
+            _say(dispatcher, recheck)
+            updates["work_months"] = current["work_months"] = None
     if found.get("has_degree") is False and "university" in updates:
         # "no, only a master's from Oxford": that university is not of a bachelor's degree
         updates.pop("university")

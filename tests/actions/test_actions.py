@@ -267,3 +267,22 @@ async def test_starting_again_somewhere_else_is_an_answer_not_a_restart(dispatch
                            active_loop="eligibility_form", events=[{"event": "user", "text": text}])
     out = slot_events(await ValidateEligibilityForm().run(dispatcher, tracker, {}))
     assert out.get("university", "kept") == "kept" and out["work_months"] is not None
+
+
+async def test_a_later_graduation_date_rechecks_the_work_already_given(dispatcher):
+    # 60 months "since graduating" cannot follow a 2022 degree: the work question comes back
+    slots = dict(C_APPLICANT, graduation_date="2019", work_months=60.0)
+    tracker = make_tracker(slots=slots, text="wait, sorry, I actually graduated in 2022, not 2019",
+                           intent="correct_fact")
+    events = await ActionApplyCorrection().run(dispatcher, tracker, {})
+    updates = slot_events(events)
+    assert updates["graduation_date"] == "2022" and updates["work_months"] is None
+    assert "only work after graduating counts" in dispatcher.messages[0]["text"]
+    assert events[-1]["name"] == "eligibility_form"
+
+
+async def test_a_graduation_date_that_still_fits_keeps_the_work(dispatcher):
+    slots = dict(C_APPLICANT, graduation_date="2019", work_months=20.0)
+    tracker = make_tracker(slots=slots, text="actually I graduated in 2022", intent="correct_fact")
+    updates = slot_events(await ActionApplyCorrection().run(dispatcher, tracker, {}))
+    assert updates["graduation_date"] == "2022" and "work_months" not in updates
