@@ -1,0 +1,169 @@
+"""Which language to answer in: English, Simplified Chinese (zh-Hans) or Traditional Chinese
+(zh-Hant, Hong Kong usage).
+
+Pure standard library: the channel connectors import it in the Rasa environment too.
+
+- ``detect(text)`` says which locale a message clearly shows, or ``None`` when it shows none
+  ("MIT", "2020", "yes", "HK$3M").
+- ``choose(previous, text)`` is the locale to answer in: the conversation keeps its locale and
+  changes only on a clear signal.
+- ``normalise(value, previous)`` turns what a person calls a language ("中文", "简体", "繁體",
+  "廣東話", "English", "zh_TW") into a locale code.
+
+Telling the scripts apart: a character is Traditional-only when it has a different Simplified
+form (``ttps_logic/data/zh_t2s_chars.tsv``, OpenCC's table) and is not in GB2312, the Mainland
+character set; Simplified-only when it is the Simplified form of another character and is not
+in Big5, the Traditional character set (台, 才, 里 … are the Simplified form of some characters
+and ordinary Traditional characters as well: Big5 has them, so they do not count).
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path
+from typing import FrozenSet, Optional, Tuple
+
+EN = "en"
+ZH_HANS = "zh-Hans"
+ZH_HANT = "zh-Hant"
+LOCALES = (EN, ZH_HANS, ZH_HANT)
+DEFAULT = EN
+
+_T2S = Path(__file__).resolve().parent.parent / "ttps_logic" / "data" / "zh_t2s_chars.tsv"
+
+# Cantonese written forms: a message using them is Hong Kong Chinese, whatever the script.
+_CANTONESE = (
+    "咗", "冇", "嘅", "係", "唔", "喺", "咩", "啲", "佢", "嘢", "乜", "點解", "噉", "咁",
+    "嗰", "哋", "囉", "嘞", "睇", "諗", "攞", "畀", "揾", "搵", "邊個", "幾多", "返工",
+    "系咪",
+)
+
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
+_WORD = re.compile(r"[A-Za-z]+(?:'[A-Za-z]+)?")
+
+# Words that make a run of Latin words an English sentence rather than a name or an
+# abbreviation ("University of Hong Kong" and "Master of Science" are not a sentence).
+_SENTENCE_WORDS = frozenset("""
+i i'm im me my mine we our you your he she it it's they them is am are was were be been do does
+did don't didn't have has had haven't can can't could would will won't should shall may might
+what when where which who why how please thanks thank hello hi hey yes no not never want like
+need know think tell speak talk help check if there this that these those and but or so
+about just also still yet already here ok okay sorry sure got get going go let let's
+""".split())
+
+_LANGUAGE_NAMES = (
+    # (words, locale or "zh" for Chinese whose script is told by the words or the conversation)
+    (("简体", "簡體", "简体中文", "簡體中文", "简中", "zh-hans", "zh_hans", "zh-cn", "zh_cn",
+      "simplified", "simplified chinese", "大陆", "内地", "普通话"), ZH_HANS),
+    (("繁体", "繁體", "繁体中文", "繁體中文", "繁中", "zh-hant", "zh_hant", "zh-hk", "zh_hk",
+      "zh-tw", "zh_tw", "traditional", "traditional chinese", "廣東話", "广东话", "粵語", "粤语",
+      "廣東", "广东", "cantonese", "香港話", "香港话", "港式中文", "國語", "普通話"), ZH_HANT),
+    (("english", "英文", "英語", "英语", "en", "en-us", "en-gb", "eng"), EN),
+    (("中文", "chinese", "汉语", "漢語", "华语", "華語", "mandarin", "zh", "中", "唐話"), "zh"),
+)
+
+
+@lru_cache(maxsize=1)
+def _script_sets() -> Tuple[FrozenSet[str], FrozenSet[str]]:
+    """(Traditional-only characters, Simplified-only characters)."""
+    traditional, simplified = set(), set()
+    with _T2S.open(encoding="utf-8") as f:
+        for line in f:
+            if line.startswith("#") or "\t" not in line:
+                continue
+            t, s = line.rstrip("\n").split("\t")[:2]
+            if t == s:
+                continue
+            if not _encodes(t, "gb2312"):
+                traditional.add(t)
+            if not _encodes(s, "big5"):
+                simplified.add(s)
+    return frozenset(traditional), frozenset(simplified)
+
+
+def _encodes(char: str, codec: str) -> bool:
+    try:
+        char.encode(codec)
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _analyse(text: str) -> Tuple[Optional[str], bool]:
+    """(locale the text shows, whether that locale is certain).
+
+    Chinese whose characters are common to both scripts gives (zh-Hans, False): it is Chinese,
+    and Simplified is the script most applicants write, but a conversation in Traditional
+    Chinese stays in it."""
+    text = text or ""
+    cjk = _CJK.findall(text)
+    words = [w.lower() for w in _WORD.findall(text)]
+    sentence_words = sum(1 for w in words if w in _SENTENCE_WORDS)
+    if cjk and (len(cjk) >= len(words) or sentence_words == 0):
+        if any(p in text for p in _CANTONESE):
+            return ZH_HANT, True
+        traditional, simplified = _script_sets()
+        t = sum(1 for c in cjk if c in traditional)
+        s = sum(1 for c in cjk if c in simplified)
+        if t > s:
+            return ZH_HANT, True
+        if s > t:
+            return ZH_HANS, True
+        return ZH_HANS, False
+    if sentence_words >= 2 or (sentence_words >= 1 and len(words) >= 3):
+        return EN, True
+    return None, False
+
+
+def detect(text: str) -> Optional[str]:
+    """The locale the message clearly shows, or None ("MIT", "2020", "yes", "HK$3M").
+
+    Chinese written only with characters common to both scripts ("我有") gives zh-Hans."""
+    return _analyse(text)[0]
+
+
+def choose(previous: Optional[str], text: str) -> str:
+    """The locale to answer ``text`` in, given the conversation's ``previous`` locale."""
+    previous = previous if previous in LOCALES else None
+    found, certain = _analyse(text)
+    if found is None:
+        return previous or DEFAULT
+    if not certain and previous in (ZH_HANS, ZH_HANT):
+        return previous
+    return found
+
+
+def normalise(value: Optional[str], previous: Optional[str] = None) -> Optional[str]:
+    """A locale code for what a person calls a language, or None when it names none.
+
+    "中文" / "Chinese" keep the conversation's Chinese script, else the script the word is
+    written in, else Simplified."""
+    if not value:
+        return None
+    raw = str(value).strip()
+    if raw in LOCALES:
+        return raw
+    key = re.sub(r"\s+", " ", raw.lower())
+    key = re.sub(r"^(講|讲|說|说|用|睇|看|转|轉|換|换|切换到?|切換到?|switch to|speak|in)\s*", "", key)
+    key = re.sub(r"(please|吧|啦|喇|呀|啊|，|,|。|!|！)+$", "", key).strip()
+    for names, locale in _LANGUAGE_NAMES:
+        if key in names:
+            return _chinese(raw, previous) if locale == "zh" else locale
+    for names, locale in _LANGUAGE_NAMES:  # a longer phrase naming one of them
+        if any(_names_in(n, key) for n in names):
+            return _chinese(raw, previous) if locale == "zh" else locale
+    return None
+
+
+def _names_in(name: str, phrase: str) -> bool:
+    if name.isascii():
+        return len(name) > 2 and re.search(r"(?<![a-z])" + re.escape(name) + r"(?![a-z])", phrase) is not None
+    return len(name) > 1 and name in phrase
+
+
+def _chinese(word: str, previous: Optional[str]) -> str:
+    if previous in (ZH_HANS, ZH_HANT):
+        return previous
+    found, certain = _analyse(word)
+    return found if certain and found in (ZH_HANS, ZH_HANT) else ZH_HANS
