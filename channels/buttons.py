@@ -17,7 +17,8 @@ import time
 from collections import OrderedDict
 from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 
-NUMBER_RE = re.compile(r"^\s*#?\s*(\d{1,2})\s*[.)]?\s*$")
+# "2", "2.", "#2", and as typed on a Chinese keyboard: "２", "2。", "２、", "（2）".
+NUMBER_RE = re.compile(r"^\s*[#＃(（]?\s*(\d{1,2})\s*[.)。、．）]?\s*$")
 TOKEN_PREFIX = "ttps-btn:"
 
 

@@ -12,13 +12,15 @@ line breaks. Each channel gets its own rendering:
 find: a blank line, then a line break, then the end of a sentence, then a space; never inside a
 link. Splitting is done on the source text, before rendering, so markup is never cut in half.
 
-No Rasa import here: this module is unit-tested on its own.
+No Rasa import here: this module is unit-tested on its own. (The channels' own words, e.g. in\n``numbered_options``, come from ``channels/locales`` through ``channels.i18n``.)
 """
 from __future__ import annotations
 
 import html
 import re
-from typing import Any, Callable, Iterable, List, Mapping, Sequence
+from typing import Any, Callable, Iterable, List, Mapping, Optional, Sequence
+
+from .i18n import text as say
 
 STYLES = ("plain", "whatsapp", "telegram", "slack")
 
@@ -167,13 +169,17 @@ def _title(button: Mapping[str, Any]) -> str:
     return " ".join(str(button.get("title") or button.get("payload") or "").split())
 
 
-def numbered_options(buttons: Sequence[Mapping[str, Any]]) -> str:
-    """'Reply 1 for Yes, 2 for No, 3 for I don't know.' for channels without buttons."""
-    titles = [_title(b).rstrip(".?!:;") for b in buttons]
+def numbered_options(buttons: Sequence[Mapping[str, Any]], lang: Optional[str] = None) -> str:
+    """'Reply 1 for Yes, 2 for No, 3 for I don't know.' for channels without buttons, in
+    ``lang`` ("请回复编号：1 是；2 否。"); the words are in channels/locales."""
+    titles = [_title(b).rstrip(".?!:;。？！：；") for b in buttons]
     if not titles:
         return ""
-    sep = "; " if any("," in t for t in titles) else ", "
-    return "Reply " + sep.join(f"{i} for {t}" for i, t in enumerate(titles, 1)) + "."
+    comma = any("," in t or "，" in t for t in titles)
+    sep = say("options.separator_commas" if comma else "options.separator", lang)
+    item = say("options.item", lang)
+    items = sep.join(item.format(number=i, title=t) for i, t in enumerate(titles, 1))
+    return say("options.line", lang).format(items=items)
 
 
 def keyboard_rows(buttons: Sequence[Mapping[str, Any]], per_row: int = 3,

@@ -11,6 +11,10 @@ carries on from there once the action server is back.
 ``TTPSRestInput`` and ``TTPSSocketIOInput`` are Rasa's REST and Socket.IO channels with the
 guard; the messaging connectors in this package apply it in their own blueprints. The channels
 know nothing of the rules: the apology says only that the assistant cannot answer right now.
+
+The apology is in the person's language (``channels/locales``): the one their message clearly
+shows (``actions.language.detect``), else the last one seen in the conversation, from their
+messages or the bot's replies (``channels.i18n.LANGUAGES``), else the channel's default.
 """
 from __future__ import annotations
 
@@ -22,35 +26,46 @@ from rasa.core.channels.rest import RestInput
 from rasa.core.channels.socketio import SocketIOInput
 from sanic import Blueprint
 
+from .i18n import LANGUAGES, LanguageMemory, text
+
 logger = logging.getLogger(__name__)
 
-APOLOGY = ("Sorry, I can't check that right now: part of the assistant is not answering. "
-           "Please try again in a minute. What you've told me so far is kept.")
+
+def apology(lang: Optional[str]) -> str:
+    return text("apology", lang)
 
 
 class CountingOutput(OutputChannel):
     """An output channel that passes everything to another one and counts the messages."""
 
-    def __init__(self, inner: OutputChannel) -> None:
+    def __init__(self, inner: OutputChannel, languages: Optional[LanguageMemory] = None) -> None:
         self.inner = inner
         self.sent = 0
+        self.languages = languages
 
     def name(self) -> Text:  # type: ignore[override]  # per-channel responses use the inner name
         return self.inner.name()
 
     async def send_response(self, recipient_id: Text, message: Dict[Text, Any]) -> None:
         self.sent += 1
+        if self.languages is not None and isinstance(message, dict):
+            self.languages.note(recipient_id, message.get("text"))
         await self.inner.send_response(recipient_id, message)
 
     def __getattr__(self, item: str) -> Any:   # e.g. CollectingOutputChannel.messages
         return getattr(self.inner, item)
 
 
-def answer_every_message(on_new_message: Callable[[UserMessage], Awaitable[Any]]
+def answer_every_message(on_new_message: Callable[[UserMessage], Awaitable[Any]],
+                         default_lang: str = "en",
+                         languages: LanguageMemory = LANGUAGES,
                          ) -> Callable[[UserMessage], Awaitable[Any]]:
+    """``on_new_message`` that answers every message; the apology in the person's language
+    (``default_lang`` when nothing shows it)."""
     async def handle(message: UserMessage) -> Any:
+        languages.note(message.sender_id, message.text)
         inner = message.output_channel
-        counting = CountingOutput(inner)
+        counting = CountingOutput(inner, languages)
         message.output_channel = counting
         result: Optional[Any] = None
         try:
@@ -60,7 +75,8 @@ def answer_every_message(on_new_message: Callable[[UserMessage], Awaitable[Any]]
         if counting.sent == 0:
             logger.warning("no reply to a message (is the action server down?); sent the apology")
             try:
-                await inner.send_response(message.sender_id, {"text": APOLOGY})
+                lang = languages.choose(message.sender_id, message.text, default_lang)
+                await inner.send_response(message.sender_id, {"text": apology(lang)})
             except Exception:   # noqa: BLE001 - the channel itself is failing; nothing more to do
                 logger.exception("could not send the apology")
         return result

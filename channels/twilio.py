@@ -14,7 +14,8 @@ One webhook (``/webhooks/twilio/webhook``) serves both: a person writing from
 
 What changes compared with ``rasa.core.channels.twilio``:
 
-* Buttons become numbered options ("Reply 1 for Yes, 2 for No."); a reply that is just a number
+* Buttons become numbered options ("Reply 1 for Yes, 2 for No.", in the language of the
+  message they come with: "请回复编号：1 是；2 否。"); a reply that is just a number
   (or a button's exact title) is turned back into that button's payload. The last buttons per
   person are kept in a bounded in-memory map (``channels.buttons.ButtonMemory``).
 * Markdown becomes plain text, links as "text (url)"; on WhatsApp bold stays *bold*.
@@ -49,6 +50,7 @@ from twilio.request_validator import RequestValidator
 from .buttons import ButtonMemory, memory_from_credentials
 from .formatting import is_card_payload, numbered_options, only_keys, split_rendered
 from .guard import answer_every_message
+from .i18n import LANGUAGES
 
 logger = logging.getLogger(__name__)
 
@@ -137,7 +139,7 @@ class TTPSTwilioOutput(TwilioOutput):
                                      buttons: List[Dict[Text, Any]], **kwargs: Any) -> None:
         buttons = [b for b in buttons or [] if isinstance(b, dict)
                    and (b.get("title") or b.get("payload"))]
-        options = numbered_options(buttons)
+        options = numbered_options(buttons, LANGUAGES.choose(recipient_id, text))
         self.memory.remember(recipient_id, buttons)
         await self.send_text_message(recipient_id, f"{text or ''}\n\n{options}".strip())
 

@@ -128,6 +128,21 @@ def test_numbered_options():
     assert numbered_options([]) == ""
 
 
+def test_numbered_options_in_chinese():
+    yes_no = [{"title": "是", "payload": "/affirm"}, {"title": "否", "payload": "/deny"},
+              {"title": "不确定？", "payload": "/dont_know"}]
+    assert numbered_options(yes_no, "zh-Hans") == "请回复编号：1 是；2 否；3 不确定。"
+    assert numbered_options(yes_no[:2], "zh-Hant") == "請回覆編號：1 是；2 否。"
+    assert numbered_options(yes_no[:2], None) == "Reply 1 for 是, 2 for 否."
+
+
+@pytest.mark.parametrize("typed", ["2", " 2. ", "#2", "２", "2。", "２、", "（2）", "(2)"])
+def test_a_number_typed_on_a_chinese_keyboard_picks_the_option(typed):
+    memory = ButtonMemory()
+    memory.remember("p", [{"title": "是", "payload": "/affirm"}, {"title": "否", "payload": "/deny"}])
+    assert memory.resolve("p", typed) == "/deny"
+
+
 def test_keyboard_rows_pack_short_titles():
     currencies = [{"title": c, "payload": c} for c in ("HKD", "RMB", "USD", "GBP", "EUR", "SGD")]
     assert [len(r) for r in keyboard_rows(currencies)] == [3, 3]
