@@ -41,23 +41,26 @@ the original message text, not on the lower-cased text SpacyNLP makes for
 tokens/features when ``case_sensitive`` is false. Entity values keep the user's
 spelling ("tsinghua university"); map them to a registry row case-insensitively.
 
-The tokenizer is adjusted (and saved with the pipeline) so that the patterns can
-match where English tokenisation would glue them to something else:
+The tokenizer (saved with the pipeline) is nlu_components/mixed_tokenizer.py, packed into
+the package as its custom code: Chinese runs are segmented by jieba (on their Simplified
+form), Latin/digit runs by spaCy's English tokenizer, and every token's lemma is its
+Simplified lower-case form (what Rasa's CountVectorsFeaturizer reads). jieba's user
+dictionary gets every Chinese institution name and alias from institutions.csv, in both
+scripts and as Simplified, the Chinese degree and currency words and everyday Cantonese
+words (CANTONESE), so "我在清華大學讀本科" -> 我 / 在 / 清華大學 / 讀 / 本科 and the ruler
+matches. The English tokenizer inside it is adjusted so that the patterns can match where
+English tokenisation would glue them to something else:
   * currency symbols/codes directly before a number: "HK$3M", "S$200k", "RMB3M";
-  * ISO codes directly after a number: "3000000HKD";
-  * 元 after a number: "300万元";
-  * Chinese terms of 3+ characters and the Chinese degree/currency words inside
-    unsegmented Chinese text: "我在清华大学读本科" -> 我在 / 清华大学 / 读 / 本科.
-    Two-character Chinese abbreviations (北大, 人大, 中大, ...) are NOT split out
-    of running text (too many ordinary words contain them); they match only as a
-    separate token, e.g. "北大 本科" or "北大, 本科".
-``--plain-tokenizer`` skips these adjustments.
+  * ISO codes directly after a number: "3000000HKD".
+``--plain-tokenizer`` keeps spaCy's default English tokenizer for everything (Chinese text
+is then not segmented at all).
 
 Usage:
     python tools/build_spacy_pipeline.py [--institutions PATH] [--out DIR] [--plain-tokenizer]
 
 Writes OUT/model (nlp.to_disk) and OUT/package/en_ttps_pipeline-0.1.0 (spacy package,
-with dist/*.tar.gz and dist/*.whl built by its setup.py). Runs in .venv-rasa; stdlib + spacy only.
+with dist/*.tar.gz and dist/*.whl built by its setup.py). Runs in .venv-rasa: stdlib, spacy,
+jieba and opencc-python-reimplemented.
 """
 
 from __future__ import annotations
@@ -79,9 +82,14 @@ from pathlib import Path
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 import spacy  # noqa: E402
-from spacy.util import compile_infix_regex, compile_prefix_regex, compile_suffix_regex  # noqa: E402
+from spacy.util import compile_prefix_regex, compile_suffix_regex  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+from nlu_components import mixed_tokenizer  # noqa: E402
+from nlu_components.mixed_tokenizer import to_simplified  # noqa: E402
+
+TOKENIZER_CODE = Path(mixed_tokenizer.__file__)
 DEFAULT_INSTITUTIONS = REPO / "ttps_logic" / "data" / "institutions.csv"
 DEFAULT_OUT = REPO / ".cache" / "spacy"
 
@@ -116,9 +124,18 @@ ISO_CODES = ["HKD", "USD", "RMB", "CNY", "GBP", "EUR", "SGD", "JPY", "AUD", "CAD
              "KRW", "CHF", "TWD", "INR"]
 DOLLAR_PREFIXES = ["HK", "US", "NT", "S", "A", "C"]  # HK$, US$, NT$, S$, A$, C$
 CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
-CJK_SPLIT_MIN_LEN = 3  # Chinese university names/abbreviations split out of running text
-CJK_ALWAYS_SPLIT = {"本科", "学士", "學士", "硕士", "碩士", "博士",
-                    "港幣", "港币", "港元", "人民币", "人民幣", "美元"}
+
+# Everyday Cantonese (and a few Hong Kong) words jieba's Mandarin dictionary would cut up or
+# glue to their neighbours; added to its user dictionary as typed and in Simplified form.
+CANTONESE = [
+    "唔知", "唔係", "唔使", "唔該", "唔好", "唔得", "唔清楚", "唔記得", "冇",
+    "有冇", "係咪", "係唔係", "得唔得", "點樣", "點解", "乜嘢", "咩", "邊度",
+    "邊間", "幾多", "幾耐", "而家", "咁", "嘅", "啲", "佢", "佢哋", "我哋", "你哋", "睇下",
+    "睇吓", "做咗", "讀咗", "畢咗業", "搵", "畀", "攞", "人工", "份工", "返工", "多謝",
+    "拜拜", "再見", "廣東話", "講", "嗰", "呢個", "嗰個", "喺", "咗", "冇問題",
+    "好嘢", "得喇", "係呀", "係啊", "唔係呀", "繁體", "簡體", "繁体", "简体", "普通話",
+    "同事", "真人", "職員", "高才通", "高才", "人才清單",
+]
 
 
 def read_institutions(path: Path) -> tuple[list[str], int, int, int]:
@@ -170,31 +187,36 @@ def make_patterns(university: list[str]) -> tuple[list[dict], dict[str, dict[str
     return patterns, stats
 
 
-def adjust_tokenizer(nlp, patterns: list[dict]) -> dict[str, str]:
-    """Split currency affixes and known Chinese terms; return the added regex pieces."""
+def jieba_words(patterns: list[dict]) -> list[str]:
+    """jieba's user dictionary: every Chinese pattern (and its Simplified form), Cantonese words."""
+    words = set()
+    for term in [p["pattern"] for p in patterns if isinstance(p["pattern"], str)] + CANTONESE:
+        if CJK.search(term):
+            words.add(term)
+            words.add(to_simplified(term))
+    return sorted(words)
+
+
+def adjust_tokenizer(nlp, patterns: list[dict]) -> dict[str, object]:
+    """Mixed-script tokenizer: jieba words, currency affixes for the English part."""
     codes = "|".join(c.lower() for c in ISO_CODES)
     dollars = "|".join(p.lower() for p in DOLLAR_PREFIXES)
-    cjk_terms = sorted(
-        {p["pattern"] for p in patterns
-         if isinstance(p["pattern"], str) and CJK.search(p["pattern"])
-         and (len(p["pattern"]) >= CJK_SPLIT_MIN_LEN or p["pattern"] in CJK_ALWAYS_SPLIT)},
-        key=lambda t: (-len(t), t),  # longest first: 清华大学 before 清华
-    )
-    cjk = "|".join(re.escape(t) for t in cjk_terms)
-    yuan = r"(?<=[0-9万萬千百亿億])元"
     added = {
-        "prefix": [rf"(?i:{dollars})\$", rf"(?i:{codes})(?=[0-9])"] + ([f"(?:{cjk})"] if cjk else []),
-        "suffix": [rf"(?<=[0-9])(?i:{codes})", yuan] + ([f"(?:{cjk})"] if cjk else []),
-        "infix": [yuan] + ([f"(?:{cjk})"] if cjk else []),
+        "prefix": [rf"(?i:{dollars})\$", rf"(?i:{codes})(?=[0-9])"],
+        "suffix": [rf"(?<=[0-9])(?i:{codes})"],
     }
     defaults = nlp.Defaults
-    nlp.tokenizer.prefix_search = compile_prefix_regex(added["prefix"] + list(defaults.prefixes)).search
-    nlp.tokenizer.suffix_search = compile_suffix_regex(added["suffix"] + list(defaults.suffixes)).search
-    nlp.tokenizer.infix_finditer = compile_infix_regex(added["infix"] + list(defaults.infixes)).finditer
-    return {k: "|".join(v) for k, v in added.items()}
+    en = nlp.tokenizer.en
+    en.prefix_search = compile_prefix_regex(added["prefix"] + list(defaults.prefixes)).search
+    en.suffix_search = compile_suffix_regex(added["suffix"] + list(defaults.suffixes)).search
+    nlp.tokenizer.words = jieba_words(patterns)
+    out: dict[str, object] = {k: "|".join(v) for k, v in added.items()}
+    out["jieba_words"] = nlp.tokenizer.words
+    out["code_sha256"] = hashlib.sha256(TOKENIZER_CODE.read_bytes()).hexdigest()
+    return out
 
 
-def content_hash(patterns: list[dict], tokenizer: dict[str, str]) -> str:
+def content_hash(patterns: list[dict], tokenizer: dict[str, object]) -> str:
     blob = json.dumps({"lang": LANG, "name": NAME, "version": VERSION, "spacy": spacy.__version__,
                        "patterns": patterns, "tokenizer": tokenizer},
                       ensure_ascii=False, sort_keys=True)
@@ -222,7 +244,11 @@ def main(argv: list[str] | None = None) -> int:
     university, n_rows, n_names, n_aliases = read_institutions(args.institutions)
     patterns, stats = make_patterns(university)
 
-    nlp = spacy.blank(LANG)
+    if args.plain_tokenizer:
+        nlp = spacy.blank(LANG)
+    else:
+        nlp = spacy.blank(LANG, config={"nlp": {"tokenizer": {
+            "@tokenizers": mixed_tokenizer.REGISTRY_NAME}}})
     tokenizer = {} if args.plain_tokenizer else adjust_tokenizer(nlp, patterns)
     # The tokenizer must be final before patterns are added: phrase patterns are tokenised now.
     ruler = nlp.add_pipe("entity_ruler", config={"phrase_matcher_attr": "LOWER", "validate": True,
@@ -238,7 +264,7 @@ def main(argv: list[str] | None = None) -> int:
         "description": (f"TTPS entity ruler (university, currency, degree_level) built by "
                         f"tools/build_spacy_pipeline.py; content sha256:{digest[:16]}; "
                         f"institutions.csv sha256:{csv_digest[:16]}; "
-                        f"tokenizer: {'plain' if args.plain_tokenizer else 'adjusted'}"),
+                        f"tokenizer: {'plain' if args.plain_tokenizer else 'mixed (jieba + English, Simplified lemmas)'}"),
         "author": "TTPS chatbot project",
         "license": "proprietary",
     })
@@ -257,6 +283,7 @@ def main(argv: list[str] | None = None) -> int:
     # except that setup.py runs here with its output captured (shown only on failure).
     from spacy.cli.package import package as spacy_package
     spacy_package(model_dir, package_root, name=NAME, version=VERSION,
+                  code_paths=[] if args.plain_tokenizer else [TOKENIZER_CODE],
                   create_sdist=False, create_wheel=False, force=True, silent=True)
     proc = subprocess.run([sys.executable, "setup.py", "-q", "sdist", "bdist_wheel"],
                           cwd=package_dir, capture_output=True, text=True)
@@ -274,6 +301,16 @@ def main(argv: list[str] | None = None) -> int:
         probe = loaded("我在清华大学读本科, earning HK$3M")
         got += [(e.text, e.label_) for e in probe.ents]
         want += [("清华大学", "university"), ("本科", "degree_level"), ("HK$", "currency")]
+        probe = loaded("我喺香港科技大學讀碩士，做咗三年")
+        got += [(e.text, e.label_) for e in probe.ents]
+        want += [("香港科技大學", "university"), ("碩士", "degree_level")]
+        probe = loaded("我想check一下TTPS eligibility")
+        got += [(t.text, t.lemma_) for t in probe]
+        want += [("我", "我"), ("想", "想"), ("check", "check"), ("一下", "一下"), ("TTPS", "ttps"),
+                 ("eligibility", "eligibility")]
+        probe = loaded("我有冇資格")
+        got += [(t.text, t.lemma_) for t in probe][-1:]
+        want += [("資格", "资格")]
     if got != want:
         sys.exit(f"error: smoke test on the saved model gave {got}, expected {want}")
 
@@ -286,7 +323,7 @@ def main(argv: list[str] | None = None) -> int:
               f"({st['phrase']} phrase on LOWER, {st['token']} case-sensitive token; "
               f"{st['duplicate']} duplicate terms dropped)")
     print(f"  total         {len(patterns):>4} patterns")
-    print(f"  tokenizer: {'spaCy default' if args.plain_tokenizer else 'adjusted (currency affixes, Chinese terms)'}")
+    print(f"  tokenizer: {'spaCy default' if args.plain_tokenizer else 'mixed: jieba (' + str(len(nlp.tokenizer.words)) + ' user words) + English with currency affixes; Simplified lemmas'}")
     print(f"  content sha256: {digest}")
     print(f"  model:   {model_dir}")
     print(f"  package: {package_dir}")
