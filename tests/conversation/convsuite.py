@@ -16,6 +16,7 @@ import json
 import math
 import os
 import random
+import re
 import signal
 import socket
 import statistics
@@ -28,6 +29,7 @@ import urllib.request
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterator, Optional
 
@@ -37,6 +39,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 PERSONAS_FILE = HERE / "personas.yaml"
 FUZZ_POOL_FILE = HERE / "fuzz_pool.yaml"
+T2S_FILE = ROOT / "ttps_logic" / "data" / "zh_t2s_chars.tsv"
 RESULTS = ROOT / "results" / "conversation"
 
 TODAY = "2026-12-01"          # the application date every expectation is written for
@@ -46,6 +49,7 @@ MIN_PASS_RATE = 0.95          # issue 7: >= 95% of personas reach the right stat
 MAX_MEDIAN_TURNS = 8          # issue 7: with a median of <= 8 user turns
 MAX_WORKERS = 2               # a 2-core machine shared with others
 CIRCUIT_BREAKER = "Circuit breaker tripped"
+LOCALES = ("en", "zh-Hans", "zh-Hant")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -255,6 +259,168 @@ class Chat:
 
 
 # ---------------------------------------------------------------------------------------------
+# Reply language
+#
+# A persona with `lang` expects its replies in one locale: `lang: zh-Hant` means every bot reply
+# from the persona's first message with Chinese characters on is Traditional Chinese;
+# `lang: {1: en, 4: zh-Hans}` gives the locale from each user turn on (a persona that switches
+# language). A reply is judged by its text (with its buttons' titles) and, for the verdict, by
+# the card payload's "lang".
+#
+# A text is Chinese when it has at least as many CJK characters as English words, a lowercase
+# word counting 1, a capitalised one 1/2 and a code such as HKD or MIT nothing (URLs and e-mail
+# addresses left out): "请看 https://www.immd.gov.hk" and "你讀的是 The University of Hong Kong
+# 嗎" are Chinese, an English sentence that names 高才通 is not.
+#
+# Its script: no character that exists in the other script only. Traditional-only: a character
+# that has a different Simplified form in OpenCC's table (ttps_logic/data/zh_t2s_chars.tsv) and
+# that the Mainland character set GB2312 lacks; Simplified-only: the Simplified form of another
+# character that the Traditional set Big5 lacks. So 台, 才, 里, 只 (Simplified forms of 臺, 纔,
+# 裡, 隻 and ordinary Traditional characters too) count for neither script, while 这, 们, 说
+# are Simplified and 這, 們, 說 Traditional.
+
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
+_LATIN_WORD = re.compile(r"[A-Za-z]+")
+_LINK = re.compile(r"(?:https?://|www\.)\S+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+
+
+def _in_charset(char: str, codec: str) -> bool:
+    try:
+        char.encode(codec)
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+@lru_cache(maxsize=1)
+def script_only_characters() -> tuple[frozenset[str], frozenset[str]]:
+    """(Traditional-only characters, Simplified-only characters), from OpenCC's table."""
+    traditional, simplified = set(), set()
+    for line in T2S_FILE.read_text(encoding="utf-8").splitlines():
+        if line.startswith("#") or "\t" not in line:
+            continue
+        t, s = line.split("\t")[:2]
+        if t == s:
+            continue
+        if not _in_charset(t, "gb2312"):
+            traditional.add(t)
+        if not _in_charset(s, "big5"):
+            simplified.add(s)
+    return frozenset(traditional), frozenset(simplified)
+
+
+def has_cjk(text: str) -> bool:
+    return bool(_CJK.search(text or ""))
+
+
+def _english_weight(word: str) -> float:
+    """How much a Latin word says the text is English: a lowercase word fully, a capitalised one
+    (a name, "The Hong Kong University of ...", or a sentence's first word) by half, a code or
+    an abbreviation ("HKD", "MIT", "A") not at all."""
+    if len(word) < 2 or word.isupper():
+        return 0.0
+    return 1.0 if word.islower() else 0.5
+
+
+def text_language(text: str) -> Optional[str]:
+    """"zh" or "en" for what a text is written in: Chinese when it has at least as many CJK
+    characters as weighted English words; None when it has neither ("HK$3,000,000", "✓")."""
+    text = _LINK.sub(" ", text or "")
+    cjk = len(_CJK.findall(text))
+    words = sum(_english_weight(w) for w in _LATIN_WORD.findall(text))
+    if not cjk and not words:
+        return None
+    return "zh" if cjk >= words else "en"
+
+
+def other_script_characters(text: str, lang: str) -> str:
+    """The characters of `text` that exist only in the script other than `lang`'s, in order of
+    first appearance ("" for en, and when there are none)."""
+    traditional, simplified = script_only_characters()
+    wrong = {"zh-Hans": traditional, "zh-Hant": simplified}.get(lang)
+    if not wrong:
+        return ""
+    return "".join(dict.fromkeys(c for c in text or "" if c in wrong))
+
+
+def reply_language_problem(reply: dict[str, Any], lang: str) -> Optional[str]:
+    """Why one bot message is not in locale `lang`, or None when it is (or says nothing in
+    words: an image, a custom payload without an assessment, a bare amount)."""
+    if lang not in LOCALES:
+        raise ValueError(f"unknown locale {lang!r}; one of {', '.join(LOCALES)}")
+    custom = reply.get("custom")
+    if isinstance(custom, dict):
+        data = custom.get("data") if isinstance(custom.get("data"), dict) else custom
+        card = data.get("ttps_assessment") if isinstance(data, dict) else None
+        if isinstance(card, dict):
+            got = card.get("lang", data.get("lang"))
+            if got != lang:
+                return f"verdict card has lang {got!r}, expected {lang!r}"
+    text = reply.get("text") if isinstance(reply.get("text"), str) else ""
+    titles = [str(b.get("title") or "") for b in reply.get("buttons") or [] if isinstance(b, dict)]
+    shown = "\n".join([text, *titles]).strip()
+    if not shown:
+        return None
+    found = text_language(shown)
+    want = "en" if lang == "en" else "zh"
+    if found is not None and found != want:
+        return f"reply in {'Chinese' if found == 'zh' else 'English'}, expected {lang}: {shown[:80]!r}"
+    wrong = other_script_characters(shown, lang)
+    if wrong:
+        return f"reply has characters of the other script ({wrong[:10]}), expected {lang}: {shown[:80]!r}"
+    return None
+
+
+def expected_languages(lang_spec: Any, user_turns: list[str]) -> list[Optional[str]]:
+    """The locale expected for the replies to each user turn (None: not judged).
+
+    `lang_spec` is a locale (judged from the first user turn with Chinese characters on; for
+    "en", from the first turn) or a mapping {first user turn (1-based): locale}."""
+    n = len(user_turns)
+    if lang_spec is None:
+        return [None] * n
+    if isinstance(lang_spec, str):
+        if lang_spec == "en":
+            start = 1
+        else:
+            start = next((i for i, t in enumerate(user_turns, start=1) if has_cjk(t)), n + 1)
+        lang_spec = {start: lang_spec}
+    if not isinstance(lang_spec, dict) or not lang_spec:
+        raise ValueError(f"lang must be a locale or a mapping turn -> locale, not {lang_spec!r}")
+    spec = {int(k): v for k, v in lang_spec.items()}
+    for v in spec.values():
+        if v not in LOCALES:
+            raise ValueError(f"unknown locale {v!r}; one of {', '.join(LOCALES)}")
+    out: list[Optional[str]] = []
+    current: Optional[str] = None
+    for i in range(1, n + 1):
+        current = spec.get(i, current)
+        out.append(current)
+    return out
+
+
+def is_chinese(persona: dict[str, Any]) -> bool:
+    """A persona who expects Chinese replies at some point of the conversation."""
+    spec = persona.get("lang")
+    langs = spec.values() if isinstance(spec, dict) else [spec]
+    return any(v in ("zh-Hans", "zh-Hant") for v in langs)
+
+
+def language_problems(lang_spec: Any, turns: list["Turn"]) -> list[dict[str, Any]]:
+    """Every bot message not in the locale the persona expects at its turn."""
+    wanted = expected_languages(lang_spec, [t.user for t in turns])
+    out = []
+    for i, (turn, lang) in enumerate(zip(turns, wanted), start=1):
+        if lang is None:
+            continue
+        for reply in turn.replies:
+            problem = reply_language_problem(reply, lang)
+            if problem:
+                out.append({"turn": i, "user": turn.user, "problem": problem})
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
 # Personas
 
 
@@ -354,6 +520,16 @@ def run_persona(base: str, persona: dict[str, Any]) -> dict[str, Any]:
             check_failures.append({"turn": len(persona["turns"]), "user": "",
                                    "problem": f"other routes named {named or 'none'}; expected "
                                               f"{', '.join(want)} among them"})
+    wrong_language: list[dict[str, Any]] = []
+    if persona.get("lang") is not None:
+        # every reply in the locale the persona expects (see "Reply language" above)
+        wrong_language = language_problems(persona["lang"], chat.turns)
+        for p in wrong_language[:3]:
+            check_failures.append(p)
+        if len(wrong_language) > 3:
+            check_failures.append({"turn": wrong_language[3]["turn"], "user": "",
+                                   "problem": f"{len(wrong_language) - 3} more replies not in the "
+                                              "expected language"})
     final = after_turn[-1] if after_turn else None
     expect = persona["expect"]
     reached = turns_to_reach(after_turn, expect)
@@ -368,6 +544,8 @@ def run_persona(base: str, persona: dict[str, Any]) -> dict[str, Any]:
     final_facts = (assessment or {}).get("facts")
     return {
         "id": persona["id"], "who": persona.get("who", ""), "tags": persona.get("tags", []),
+        "lang": persona.get("lang"), "chinese": is_chinese(persona),
+        "replies_in_wrong_language": len(wrong_language),
         "passed": statuses_ok and turns_ok and checks_ok, "statuses_ok": statuses_ok,
         "turns_ok": turns_ok, "checks_ok": checks_ok,
         "expect": expect, "final_statuses": final, "statuses_after_each_turn": after_turn,
@@ -486,6 +664,10 @@ def persona_summary(results: list[dict[str, Any]]) -> dict[str, Any]:
         "silent_turns": sum(1 for r in results for t in r["transcript"] if not t["bot"]),
         "failed": [r["id"] for r in results if not r["passed"]],
         "facts_differ": [r["id"] for r in results if r.get("facts_differences")],
+        "chinese_personas": sum(1 for r in results if r.get("chinese")),
+        "chinese_passed": sum(1 for r in results if r.get("chinese") and r["passed"]),
+        "chinese_statuses_right": sum(1 for r in results if r.get("chinese") and r["statuses_ok"]),
+        "replies_in_wrong_language": sum(r.get("replies_in_wrong_language", 0) for r in results),
         "min_pass_rate": MIN_PASS_RATE, "max_median_turns": MAX_MEDIAN_TURNS,
     }
 
@@ -507,6 +689,10 @@ def write_persona_report(results: list[dict[str, Any]], summary: dict[str, Any],
              f"bar {MIN_PASS_RATE:.0%}); statuses right: {summary['statuses_right']}; "
              f"median user turns {summary['median_user_turns']} (bar <= {MAX_MEDIAN_TURNS}); "
              f"turn problems {summary['turn_problems']}; silent turns {summary['silent_turns']}",
+             f"Chinese personas: {summary.get('chinese_passed', 0)}/"
+             f"{summary.get('chinese_personas', 0)} passed, statuses right "
+             f"{summary.get('chinese_statuses_right', 0)}; replies in the wrong language "
+             f"{summary.get('replies_in_wrong_language', 0)}",
              ""]
     for r in results:
         mark = "PASS" if r["passed"] else "FAIL"

@@ -4,7 +4,7 @@ and rules) or a held-out example (tests/nlu/*.yml), after normalisation (lowerca
 collapsed, trailing punctuation stripped, entity annotations removed).
 
 Closed-class messages are exempt: messages of one or two words ("hi", "yes", "skip", "HKU",
-"Chinese"), which every assistant is trained on and the issue asks the fuzz to use, and a
+"Chinese"; Chinese characters count two to a word: "不知道", "2020年"), which every assistant is trained on and the issue asks the fuzz to use, and a
 message that is exactly the name or alias of an institution in ttps_logic's registry ("University
 of Oxford" can only be typed one way). The test prints how many exempt messages occur in the
 NLU data. Everything else must not."""
@@ -22,6 +22,7 @@ from ttps_logic.institutions import registry
 MAX_EXEMPT_WORDS = 2
 _ANNOTATION = re.compile(r"\[([^\]]+)\](?:\([^)]*\)|\{[^}]*\})")
 _TRAILING = " \t\r\n.,!?;:…。，！？；：~"
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 
 
 def normalise(text: str) -> str:
@@ -79,8 +80,15 @@ def institution_names() -> set[str]:
             for label in (inst.name, *inst.aliases)}
 
 
+def words_in(message: str) -> int:
+    """Words of a message; Chinese is written without spaces, so its characters count two to a
+    word ("不知道" is two words, "我在清华读的本科" four)."""
+    cjk = len(_CJK.findall(message))
+    return len(_CJK.sub(" ", message).split()) + (cjk + 1) // 2
+
+
 def exempt(message: str, names: set[str]) -> bool:
-    return len(message.split()) <= MAX_EXEMPT_WORDS or message in names
+    return words_in(message) <= MAX_EXEMPT_WORDS or message in names
 
 
 def _check(examples: set[str], name: str) -> None:
@@ -102,6 +110,8 @@ def test_exemptions_are_narrow():
     assert exempt("hku", names) and exempt("university of oxford", names)
     assert not exempt("i studied at the university of oxford", names)
     assert not exempt("i don't know exactly", names)
+    assert exempt("你好", names) and exempt("不知道", names) and exempt("2020年", names)
+    assert not exempt("我在清华读的本科", names) and not exempt("我想check下ttps", names)
 
 
 def test_normalisation():
