@@ -7,11 +7,12 @@ scheme is decided here.
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import (ActiveLoop, AllSlotsReset, EventType, FollowupAction, SlotSet,
-                             UserUtteranceReverted)
+from rasa_sdk.events import (ActiveLoop, AllSlotsReset, EventType, FollowupAction, Restarted,
+                             SlotSet, UserUtteranceReverted)
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -22,8 +23,12 @@ from ttps_logic.params import param
 from ttps_logic.schemes import SchemesResult, prescreen
 
 from . import facts as F
+from . import i18n
 from . import messages as M
 from . import validation as V
+from .i18n import t
+from .language import normalise
+from .turn import begin_turn
 from .understanding import answer_mode, is_hypothetical, understand, wants_start_over
 
 log = logging.getLogger(__name__)
@@ -32,8 +37,8 @@ log = logging.getLogger(__name__)
 def contact_text() -> str:
     """How to reach a person, from ttps_logic's dated contact parameters."""
     day = F.today()
-    return (f"the Immigration Department's enquiry line **{param('contact.phone', day)}**, or "
-            f"email {param('contact.email', day)} ([TTPS page]({param('contact.page', day)}))")
+    return t("contact", phone=param("contact.phone", day), email=param("contact.email", day),
+             page=param("contact.page", day))
 
 
 def _intent(tracker: Tracker) -> Optional[str]:
@@ -144,12 +149,6 @@ def check_fact(slot: str, value: Any, slots: dict[str, Any], intent: Optional[st
     raise KeyError(slot)
 
 
-LABELS = {"income": "income", "university": "university", "graduation_date": "graduation date",
-          "work_months": "work experience", "nationality": "nationality",
-          "application_date": "application date", "income_currency": "currency",
-          "income_type": "kind of income", "income_shares": "shareholding",
-          "has_degree": "degree",
-          "hk_nonlocal": "non-local status", "hk_job_offer": "job offer"}
 ENTITY_SLOTS = {"income": "income", "university": "university",
                 "graduation_date": "graduation_date", "work_duration": "work_months",
                 "nationality": "nationality", "application_date": "application_date"}
@@ -249,17 +248,14 @@ def run_prescreen(slots: dict[str, Any]) -> Optional[SchemesResult]:
 
 def send_verdict(dispatcher: CollectingDispatcher, a: Assessment,
                  slots: Optional[dict[str, Any]] = None) -> None:
+    lang = i18n.current()
     routes = run_prescreen(slots) if slots is not None else None
-    dispatcher.utter_message(text=M.verdict_text(a), json_message=M.payload(a, routes))
-    dispatcher.utter_message(text=M.details_text(a))
-    other = M.other_routes_text(a, routes) if routes is not None else None
+    dispatcher.utter_message(text=M.verdict_text(a, lang), json_message=M.payload(a, routes, lang))
+    dispatcher.utter_message(text=M.details_text(a, lang))
+    other = M.other_routes_text(a, routes, lang) if routes is not None else None
     if other:
         dispatcher.utter_message(text=other)
-    dispatcher.utter_message(
-        text="You can correct any fact (“actually I graduated in 2022”), try a what-if "
-             "(“what if I apply next June?”) or ask me about the scheme.",
-        buttons=[{"title": "What if I apply later?", "payload": "what if I apply next year"},
-                 {"title": "Start over", "payload": "/start_over"}])
+    dispatcher.utter_message(text=t("after_verdict.text"), buttons=i18n.buttons("after_verdict.buttons"))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -281,6 +277,9 @@ class ValidateEligibilityForm(FormValidationAction):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> List[EventType]:
+        return begin_turn(tracker) + await self._run(dispatcher, tracker)
+
+    async def _run(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
         slots = _slots(tracker)
         updates: dict[str, Any] = {}
         # Only a new message is read: when the form comes back after an interruption (or is
@@ -289,8 +288,7 @@ class ValidateEligibilityForm(FormValidationAction):
                 and wants_start_over(tracker.latest_message.get("text") or ""):
             # "wait, let's start over, I was answering for my husband": clear every answer and
             # ask again from the first question
-            dispatcher.utter_message(text="No problem, let's start again. I've cleared your "
-                                          "answers.")
+            dispatcher.utter_message(text=t("replies.start_over_in_form"))
             cleared = {name: None for name in F.FACT_SLOTS + ["retries", "assessment"]}
             first = next(name for name in F.required_slots(dict(cleared)))
             return [SlotSet(k, None) for k in cleared] + [SlotSet("requested_slot", first)]
@@ -316,14 +314,11 @@ class ValidateEligibilityForm(FormValidationAction):
         if retries[slot] >= MAX_TRIES:
             retries.pop(slot)
             dispatcher.utter_message(
-                text=f"Let's leave your {LABELS[slot]} as “not known” for now and move on; the "
-                     "answer will say what it depends on. You can tell me it at any time "
-                     f"(for example {EXAMPLES[slot]}).",
-                buttons=[{"title": "Talk to a person", "payload": "/human_handoff"},
-                         {"title": "Start over", "payload": "/start_over"}])
+                text=t("form.give_up", label=t(f"form.labels.{slot}"), example=t(f"form.examples.{slot}")),
+                buttons=i18n.buttons("form.give_up_buttons"))
             return {slot: F.UNKNOWN if slot != "nationality" else F.SKIPPED, "retries": retries}
         if verdict.message:
-            buttons = verdict.buttons or HELP_BUTTONS
+            buttons = verdict.buttons or i18n.buttons("form.help_buttons")
             dispatcher.utter_message(text=verdict.message, buttons=buttons)
         return {slot: None, "retries": retries}
 
@@ -389,56 +384,26 @@ def _fresh_message(tracker: Tracker) -> bool:
                                                           "eligibility_form"):
             return False
     return False
-HELP_BUTTONS = [{"title": "Skip", "payload": "/dont_know"},
-                {"title": "I don't know", "payload": "/dont_know"},
-                {"title": "Talk to a person", "payload": "/human_handoff"}]
-EXAMPLES = {"income": "“HK$2.6M salary”", "income_currency": "“it's in RMB”",
-            "income_type": "“it's all salary”", "income_shares": "“I held all the shares all year”",
-            "has_degree": "“I have a bachelor's”",
-            "university": "“I studied at Fudan”", "graduation_date": "“I graduated in June 2021”",
-            "work_months": "“4 years of full-time work”", "hk_nonlocal": "“I was a non-local student”",
-            "nationality": "“I'm Canadian”", "application_date": "“I'll apply next March”"}
-
-
 def _reset_retries(tracker: Tracker, slot: str) -> dict:
     retries = dict(tracker.get_slot("retries") or {})
     retries.pop(slot, None)
     return retries
 
 
-QUESTIONS = {
-    "income": ("What was your total income in the 12 months before you apply? Count salary, "
-               "allowances, stock options and profits from your own company, not investment "
-               "income. Any currency is fine, e.g. “HK$2.6M”, “RMB 1.8 million”, “USD 330k”.",
-               [{"title": "No income", "payload": "no income"},
-                {"title": "I don't know", "payload": "/dont_know"}]),
-    "income_currency": ("Which currency is that amount in?",
-                        [{"title": c, "payload": c} for c in ("HKD", "RMB", "USD", "GBP", "EUR", "SGD")]),
-    "income_type": ("Is that salary (or other pay from a job), profit from your own business, or "
-                    "investment income? Only employment and business income count for Category A.",
-                    V.INCOME_TYPE_BUTTONS),
-    "income_shares": ("Did you hold your company's shares throughout the tax year before you "
-                      "apply? Profits of your own company count for Category A only then.",
-                      V.YES_NO_BUTTONS),
-    "has_degree": ("Do you hold a bachelor's degree (not an honorary one)? A master's or PhD on "
-                   "its own doesn't count for Categories B and C.", V.YES_NO_BUTTONS),
-    "university": ("Which university awarded your bachelor's degree?",
-                   [{"title": "I don't know", "payload": "/dont_know"}]),
-    "graduation_date": ("When did you graduate from it? For example “June 2021” or “2019”.",
-                        [{"title": "I don't know", "payload": "/dont_know"}]),
-    "work_months": ("Since graduating, how long have you worked full-time or been "
-                    "self-employed, within the last five years? Part-time work and internships "
-                    "don't count. For example “18 months”, “3.5 years” or “none”.",
-                    [{"title": "None", "payload": "no work experience"},
-                     {"title": "I don't know", "payload": "/dont_know"}]),
-    "hk_nonlocal": ("That's a Hong Kong university. Did you study that bachelor's there as a "
-                    "non-local student (on a student visa) in a full-time, locally-accredited "
-                    "programme?", V.YES_NO_BUTTONS),
-    "nationality": ("Last one: what is your nationality? The scheme is not open to a few "
-                    "nationalities. You can skip this.",
-                    [{"title": "Chinese", "payload": "Chinese"},
-                     {"title": "Skip", "payload": "/dont_know"}]),
-}
+# The questions of the form, in the order asked (their wording: form.ask.* in the locale files);
+# the buttons of each: form.buttons.*, or the validators' yes / no / kind-of-income buttons.
+QUESTIONS = ["income", "income_currency", "income_type", "income_shares", "has_degree",
+             "university", "graduation_date", "work_months", "hk_nonlocal", "nationality"]
+
+
+def question_buttons(slot: str) -> list[dict]:
+    if slot == "income_currency":
+        return [{"title": c, "payload": c} for c in ("HKD", "RMB", "USD", "GBP", "EUR", "SGD")]
+    if slot == "income_type":
+        return V.income_type_buttons()
+    if slot in ("income_shares", "has_degree", "hk_nonlocal"):
+        return V.yes_no_buttons()
+    return i18n.buttons(f"form.buttons.{slot}")
 
 
 class _AskSlot:
@@ -449,19 +414,22 @@ class _AskSlot:
         return f"action_ask_{self.slot}"
 
     async def run(self, dispatcher, tracker, domain) -> List[EventType]:
+        events = begin_turn(tracker)
         required = F.required_slots(_slots(tracker))
         position = required.index(self.slot) + 1 if self.slot in required else len(required)
-        question, buttons = QUESTIONS[self.slot]
+        question = t(f"form.ask.{self.slot}")
         items = F.income_items(tracker.get_slot("income"))
         if self.slot == "income_currency" and items:
-            amounts = " and ".join(f"{float(i['amount']):,.0f}" for i in items if not i.get("currency"))
-            question = f"Which currency is {amounts} in?"
+            amounts = t("what_if.and").join(f"{float(i['amount']):,.0f}" for i in items if not i.get("currency"))
+            question = t("form.currency_of", amounts=amounts)
         if self.slot == "income_type" and items:
-            amounts = " and ".join(f"{i['currency']} {float(i['amount']):,.0f}" for i in items
-                                   if not i.get("type"))
-            question = f"What kind of income is the {amounts}? " + question
-        dispatcher.utter_message(text=f"({position}/{len(required)}) {question}", buttons=buttons)
-        return []
+            amounts = t("what_if.and").join(f"{i['currency']} {float(i['amount']):,.0f}" for i in items
+                                            if not i.get("type"))
+            question = t("form.kind_of", amounts=amounts, question=question)
+        dispatcher.utter_message(text=t("form.position", position=position, total=len(required),
+                                        question=question),
+                                 buttons=question_buttons(self.slot))
+        return events
 
 
 def _ask_action(slot_name: str) -> type:
@@ -477,160 +445,218 @@ ActionAskSlotIncome = ASK_ACTIONS[0]
 # Around the form
 
 
-WHY = {
-    "income": "Category A is about income: HK${threshold:g} million or more (or the same in another "
-              "currency) in the year before you apply. I need your total from a job or your own "
-              "business, in any currency, as a rough figure if you like.",
-    "income_currency": "To compare your income with the HK$ threshold I need to know which "
-                       "currency the amount is in.",
-    "income_type": "Only income from employment or your own business counts for Category A; "
-                   "income from personal investments (dividends, interest, rent) doesn't.",
-    "income_shares": "Profits of your own company count for Category A only if you held its "
-                     "shares throughout the tax year before you apply.",
-    "has_degree": "Categories B and C need a bachelor's degree (or higher, with a bachelor's "
-                  "first) from one of the eligible universities.",
-    "university": "Categories B and C depend on the university that awarded your bachelor's "
-                  "degree: it must be on the list of eligible universities.",
-    "graduation_date": "Category C needs a degree obtained in the past five years, counted by "
-                       "the year of graduation.",
-    "work_months": "Category B needs at least three years of full-time or self-employed work in "
-                   "the five years before you apply; Category C needs less than three. Only work "
-                   "after graduating counts.",
-    "hk_nonlocal": "Category C is not open to people who took their bachelor's degree in Hong "
-                   "Kong as a non-local student (on a student visa); they have IANG instead.",
-    "nationality": "The scheme is not open to nationals of a few countries, so I check it. You "
-                   "can skip it.",
-}
+class LocalisedAction(Action):
+    """An action that speaks: it first chooses the language of the turn (begin_turn), then
+    ``act`` says what it has to say in it."""
+
+    async def run(self, dispatcher, tracker, domain) -> List[EventType]:
+        return begin_turn(tracker) + await self.act(dispatcher, tracker, domain)
+
+    async def act(self, dispatcher, tracker, domain) -> List[EventType]:
+        raise NotImplementedError
 
 
-class ActionClarify(Action):
+class _Reply(LocalisedAction):
+    """One sentence from the locale files (replies.<key>), with the buttons it has."""
+    action = ""
+    key = ""
+    buttons_key: Optional[str] = None
+
+    def name(self) -> Text:
+        return self.action
+
+    async def act(self, dispatcher, tracker, domain) -> List[EventType]:
+        buttons = i18n.buttons(self.buttons_key) if self.buttons_key else None
+        dispatcher.utter_message(text=t(self.key), buttons=buttons)
+        return []
+
+
+def _reply(action: str, key: str, buttons_key: Optional[str] = None) -> type:
+    camel = "".join(part.capitalize() for part in action.split("_"))
+    return type(camel, (_Reply,), {"action": action, "key": key, "buttons_key": buttons_key})
+
+
+REPLY_ACTIONS = [
+    _reply("action_greet", "greet.text", "greet.buttons"),
+    _reply("action_goodbye", "replies.goodbye"),
+    _reply("action_you_are_welcome", "replies.you_are_welcome"),
+    _reply("action_iamabot", "replies.iamabot"),
+    _reply("action_ask_what_to_change", "replies.ask_what_to_change"),
+    _reply("action_greet_in_form", "replies.greet_in_form"),
+    _reply("action_welcome_in_form", "replies.welcome_in_form"),
+    _reply("action_chitchat", "replies.chitchat"),
+    _reply("action_out_of_scope_in_form", "replies.out_of_scope_in_form"),
+    _reply("action_goodbye_in_form", "replies.goodbye_in_form"),
+    _reply("action_already_checking", "replies.already_checking"),
+    _reply("action_not_in_form", "replies.not_in_form"),
+]
+
+
+def requested_language(tracker: Tracker) -> Optional[str]:
+    """The locale a switch_language message asks for: its entity `language` (a button sends
+    the code; text channels say "English", "中文", "繁體", "講廣東話"), else its words."""
+    previous = tracker.get_slot("language")
+    for e in tracker.latest_message.get("entities") or []:
+        if e.get("entity") == "language":
+            found = normalise(str(e.get("value") or ""), previous)
+            if found:
+                return found
+    return normalise(tracker.latest_message.get("text") or "", previous)
+
+
+class ActionSwitchLanguage(Action):
+    """Answer in another language from now on: said in that language. Inside the form the rule
+    runs the form next, which asks the pending question again, in the new language."""
+
+    def name(self) -> Text:
+        return "action_switch_language"
+
+    async def run(self, dispatcher, tracker, domain) -> List[EventType]:
+        lang = requested_language(tracker)
+        if lang is None:   # "another language" without saying which: offer the three
+            events = begin_turn(tracker)
+            dispatcher.utter_message(text=t("language.which"), buttons=i18n.buttons("language.buttons"))
+            return events
+        i18n.use(lang)
+        dispatcher.utter_message(text=t("language.switched"))
+        return [SlotSet("language", lang)]
+
+
+class ActionRestart(Action):
+    """Rasa's /restart (it replaces the default action_restart, which would utter a reply
+    from the domain): clears the conversation and says so in its language, which is kept."""
+
+    def name(self) -> Text:
+        return "action_restart"
+
+    async def run(self, dispatcher, tracker, domain) -> List[EventType]:
+        begin_turn(tracker)
+        lang = i18n.current()
+        dispatcher.utter_message(text=t("replies.restart"), buttons=i18n.buttons("start_buttons"))
+        return [Restarted(), SlotSet("language", lang)]
+
+
+class ActionClarify(LocalisedAction):
     """"What do you mean?": say why the pending question matters, then it is asked again."""
 
     def name(self) -> Text:
         return "action_clarify"
 
-    async def run(self, dispatcher, tracker, domain) -> List[EventType]:
+    async def act(self, dispatcher, tracker, domain) -> List[EventType]:
         slot = tracker.get_slot("requested_slot")
-        if (tracker.active_loop or {}).get("name") and slot in WHY:
+        if (tracker.active_loop or {}).get("name") and slot in QUESTIONS:
             # the threshold in force today (read from the data when asked, not at start-up)
-            why = WHY[slot].replace("{threshold:g}", f"{param('income.threshold_hkd', F.today()) / 1e6:g}")
-            dispatcher.utter_message(text="Let me explain. " + why +
-                                     " If you don't know, say “I don't know” and I'll carry on.")
+            threshold = param("income.threshold_hkd", F.today())
+            why = t(f"why.{slot}", threshold=f"{threshold / 1e6:g}", threshold_wan=f"{threshold / 1e4:g}") \
+                if slot == "income" else t(f"why.{slot}")
+            dispatcher.utter_message(text=t("clarify.in_form", why=why))
         else:
-            dispatcher.utter_message(
-                text="I check whether you can apply for Hong Kong's Top Talent Pass Scheme, and "
-                     "under which category, from a few facts about your income, degree and work. "
-                     "I also answer questions about the scheme.",
-                buttons=[{"title": "Check my eligibility", "payload": "/check_eligibility"},
-                         {"title": "What are the categories?", "payload": "What are categories A, B and C?"}])
+            dispatcher.utter_message(text=t("clarify.outside"), buttons=i18n.buttons("clarify.buttons"))
         return []
 
 
-class ActionCaptureFacts(Action):
+class ActionCaptureFacts(LocalisedAction):
     """Facts given before they were asked ("I'm an MIT grad earning 3M HKD")."""
 
     def name(self) -> Text:
         return "action_capture_facts"
 
-    async def run(self, dispatcher, tracker, domain) -> List[EventType]:
+    async def act(self, dispatcher, tracker, domain) -> List[EventType]:
         updates, _ = facts_from_message(tracker, dispatcher, _slots(tracker))
         if updates and _intent(tracker) != "check_eligibility":
-            dispatcher.utter_message(text="Thanks, noted.")
+            dispatcher.utter_message(text=t("replies.noted"))
         elif _intent(tracker) == "check_eligibility":
-            dispatcher.utter_message(text="Let's check. I'll ask only what I need, one question "
-                                          "at a time — you can say “I don't know” to any of them.")
+            dispatcher.utter_message(text=t("replies.lets_check"))
         return [SlotSet(k, v) for k, v in updates.items()]
 
 
-class ActionConfirmFacts(Action):
+def _confirm(dispatcher: CollectingDispatcher, slots: dict[str, Any], key: str) -> None:
+    dispatcher.utter_message(text=t(key, lines="\n".join(F.summary_lines(slots))),
+                             buttons=i18n.buttons("summary.confirm_buttons"))
+
+
+class ActionConfirmFacts(LocalisedAction):
     def name(self) -> Text:
         return "action_confirm_facts"
 
-    async def run(self, dispatcher, tracker, domain) -> List[EventType]:
-        lines = F.summary_lines(_slots(tracker))
-        dispatcher.utter_message(
-            text="Here is what I have:\n" + "\n".join(lines) + "\nIs that right?",
-            buttons=[{"title": "Yes, check my eligibility", "payload": "/affirm"},
-                     {"title": "Change something", "payload": "/deny"}])
+    async def act(self, dispatcher, tracker, domain) -> List[EventType]:
+        _confirm(dispatcher, _slots(tracker), "summary.confirm")
         return []
 
 
-class ActionAssess(Action):
+class ActionAssess(LocalisedAction):
     def name(self) -> Text:
         return "action_assess"
 
-    async def run(self, dispatcher, tracker, domain) -> List[EventType]:
+    async def act(self, dispatcher, tracker, domain) -> List[EventType]:
         a = run_assessment(_slots(tracker))
         if a is None:
-            dispatcher.utter_message(text="Sorry, I couldn't assess those facts. Could you check "
-                                          "them, or start over?")
+            dispatcher.utter_message(text=t("replies.assess_failed"))
             return []
         send_verdict(dispatcher, a, _slots(tracker))
         return [SlotSet("assessment", a.model_dump(mode="json"))]
 
 
-class ActionApplyCorrection(Action):
+class ActionApplyCorrection(LocalisedAction):
     """'Actually my income was 2.7M': change the fact, then redo what depends on it."""
 
     def name(self) -> Text:
         return "action_apply_correction"
 
-    async def run(self, dispatcher, tracker, domain) -> List[EventType]:
+    async def act(self, dispatcher, tracker, domain) -> List[EventType]:
         slots = _slots(tracker)
         updates, _ = facts_from_message(tracker, dispatcher, slots)
         if not updates:
-            dispatcher.utter_message(text="What would you like to change? For example “my income "
-                                          "is HK$2.7M” or “I graduated in 2022”.")
+            dispatcher.utter_message(text=t("correction.ask"))
             return []
         slots.update(updates)
         events: List[EventType] = [SlotSet(k, v) for k, v in updates.items()]
         if any(slots.get(name) is None for name in F.required_slots(slots)):
             # the change needs another answer (e.g. the currency of a new amount): ask it
-            dispatcher.utter_message(text="Thanks, I've changed that.")
+            dispatcher.utter_message(text=t("correction.changed"))
             return events + [FollowupAction("eligibility_form")]
         if tracker.get_slot("assessment"):
             before = Assessment.model_validate(tracker.get_slot("assessment"))
             after = run_assessment(slots)
             if after is None:
                 return events
-            diff = M.differences(before, after)
-            dispatcher.utter_message(text="Updated. " + ("What changed:\n" + "\n".join(diff)
-                                                         if diff else "The outcome is the same."))
+            diff = M.differences(before, after, i18n.current())
+            dispatcher.utter_message(text=t("correction.updated", diff="\n".join(diff)) if diff
+                                     else t("correction.same"))
             send_verdict(dispatcher, after, slots)
             events.append(SlotSet("assessment", after.model_dump(mode="json")))
         else:
-            dispatcher.utter_message(text="Here is what I have now:\n"
-                                          + "\n".join(F.summary_lines(slots)) + "\nIs that right?",
-                                     buttons=[{"title": "Yes, check my eligibility", "payload": "/affirm"},
-                                              {"title": "Change something", "payload": "/deny"}])
+            _confirm(dispatcher, slots, "summary.confirm_now")
         return events
+
+
+_APPLY_WORDS = re.compile(r"apply|申请|申請|递交|遞交|入申请|入申請", re.I)
+_WORK_WORDS = re.compile(r"experience|worked|work|year|month|工作|经验|經驗|做咗|做了|年|个月|個月", re.I)
 
 
 def guess_what_if_entities(text: str) -> dict[str, str]:
     """When NLU found no entity in a what-if, look for the one thing the sentence changes."""
-    lowered = text.lower()
     today = F.today()
-    if "apply" in lowered and V.parsing.parse_date(text, today, prefer="future"):
+    if _APPLY_WORDS.search(text) and V.parsing.parse_date(text, today, prefer="future"):
         return {"application_date": text}
-    if V.parsing.parse_duration_months(text, today) is not None and any(
-            w in lowered for w in ("experience", "worked", "work", "year", "month")):
+    if V.parsing.parse_duration_months(text, today) is not None and _WORK_WORDS.search(text):
         return {"work_duration": text}
     if V.parsing.parse_money(text) is not None:
         return {"income": text}
     return {}
 
 
-class ActionWhatIf(Action):
+class ActionWhatIf(LocalisedAction):
     """'What if I apply next June?': re-run with the change, keep the real facts as they are."""
 
     def name(self) -> Text:
         return "action_what_if"
 
-    async def run(self, dispatcher, tracker, domain) -> List[EventType]:
+    async def act(self, dispatcher, tracker, domain) -> List[EventType]:
         slots = _slots(tracker)
         changed = dict(slots)
         text = tracker.latest_message.get("text") or ""
-        if not is_hypothetical(text):
+        if not is_hypothetical(text) and not text.startswith("/what_if"):
             # the NLU's "what if" on a plain statement ("I earned about 3.2M HKD, all salary"):
             # in the form, the form reads it next (say nothing here); after a verdict it is a
             # correction; before any check it starts one with these facts
@@ -638,7 +664,7 @@ class ActionWhatIf(Action):
                 return []
             if tracker.get_slot("assessment"):
                 return [FollowupAction("action_apply_correction")]
-            events = await ActionCaptureFacts().run(dispatcher, tracker, domain)
+            events = await ActionCaptureFacts().act(dispatcher, tracker, domain)
             return events + [FollowupAction("eligibility_form")]
         entities = _entities(tracker)
         if not entities:
@@ -660,24 +686,22 @@ class ActionWhatIf(Action):
                 dispatcher.utter_message(text=verdict.message)
                 return []
         if not notes:
-            dispatcher.utter_message(text="Tell me what to change, for example “what if I apply "
-                                          "next June?” or “what if my income were HK$3M?”")
+            dispatcher.utter_message(text=t("what_if.ask"))
             return []
         before, after = run_assessment(slots), run_assessment(changed)
         if before is None or after is None:
-            dispatcher.utter_message(text="Sorry, I couldn't work that out.")
+            dispatcher.utter_message(text=t("what_if.failed"))
             return []
-        diff = M.differences(before, after)
+        lang = i18n.current()
+        diff = M.differences(before, after, lang)
         if "application_date" in notes and isinstance(changed.get("work_months"), (int, float)):
-            diff.append(f"(Work experience is counted as you told me: {float(changed['work_months']):g} "
-                        "months. If you keep working full-time until then, tell me the new total.)")
-        what = " and ".join(LABELS[s] for s in notes)
+            diff.append(t("what_if.work_note", months=f"{float(changed['work_months']):g}"))
+        what = t("what_if.and").join(t(f"form.labels.{s}") for s in notes)
         dispatcher.utter_message(
-            text=f"**What if** ({what} changed; application on "
-                 f"{after.application_date.isoformat()}):\n"
-                 + ("\n".join(diff) if diff else "No category changes: the outcome stays the same."),
-            json_message=M.payload(after))
-        dispatcher.utter_message(text=M.verdict_text(after))
+            text=t("what_if.heading", what=what, date=after.application_date.isoformat(),
+                   diff="\n".join(diff) if diff else t("what_if.no_change")),
+            json_message=M.payload(after, None, lang))
+        dispatcher.utter_message(text=M.verdict_text(after, lang))
         return []
 
 
@@ -685,22 +709,23 @@ class ActionWhatIf(Action):
 # Control and help
 
 
-class ActionStartOver(Action):
+class ActionStartOver(LocalisedAction):
+    """'Start over': clears every answer (the language stays) and says so."""
+
     def name(self) -> Text:
         return "action_start_over"
 
-    async def run(self, dispatcher, tracker, domain) -> List[EventType]:
-        return [ActiveLoop(None), AllSlotsReset()]
+    async def act(self, dispatcher, tracker, domain) -> List[EventType]:
+        dispatcher.utter_message(text=t("replies.restarted"), buttons=i18n.buttons("start_buttons"))
+        return [ActiveLoop(None), AllSlotsReset(), SlotSet("language", i18n.current())]
 
 
-class ActionStop(Action):
+class ActionStop(LocalisedAction):
     def name(self) -> Text:
         return "action_stop"
 
-    async def run(self, dispatcher, tracker, domain) -> List[EventType]:
-        dispatcher.utter_message(text="OK, I've stopped the questions. Your answers so far are "
-                                      "kept: say “check my eligibility” to continue, or “start "
-                                      "over” to clear them.")
+    async def act(self, dispatcher, tracker, domain) -> List[EventType]:
+        dispatcher.utter_message(text=t("replies.stopped"))
         return [ActiveLoop(None), SlotSet("requested_slot", None)]
 
 
@@ -709,35 +734,37 @@ def _recent_questions(tracker: Tracker, n: int = 3) -> list[str]:
     return [t for t in texts if not t.startswith("/")][-n:]
 
 
-class ActionHandoff(Action):
+class ActionHandoff(LocalisedAction):
     def name(self) -> Text:
         return "action_handoff"
 
-    async def run(self, dispatcher, tracker, domain) -> List[EventType]:
+    async def act(self, dispatcher, tracker, domain) -> List[EventType]:
         asked = _recent_questions(tracker)
         summary = "\n".join(f"• “{q}”" for q in asked)
-        facts = [line for line in F.summary_lines(_slots(tracker)) if "—" not in line]
-        text = f"To speak to a person, contact {contact_text()}."
+        facts = F.summary_lines(_slots(tracker), given_only=True)
+        text = t("handoff.text", contact=contact_text())
         if summary:
-            text += "\nA summary you can give them — you asked:\n" + summary
+            text += "\n" + t("handoff.asked") + "\n" + summary
         if facts and any(tracker.get_slot(s) is not None for s in F.FORM_SLOTS):
-            text += "\nFacts you gave me:\n" + "\n".join(facts)
+            text += "\n" + t("handoff.facts") + "\n" + "\n".join(facts)
         dispatcher.utter_message(text=text)
         return []
 
 
-class ActionFallback(Action):
+class ActionFallback(LocalisedAction):
     """Not understood: say so, with choices; the second time in a row, offer a person.
 
     It never leaves the dialogue waiting for another prediction (which is how a custom
     fallback makes Rasa loop until its circuit breaker trips): in the form it hands back to the
     form, which asks its pending question again; elsewhere it reverts the message, as Rasa's
-    own default fallback does, so the conversation is as it was before the message."""
+    own default fallback does, so the conversation is as it was before the message (the
+    language chosen for it is set again after the revert)."""
 
     def name(self) -> Text:
         return "action_fallback"
 
     async def run(self, dispatcher, tracker, domain) -> List[EventType]:
+        language = begin_turn(tracker)
         streak = 0   # messages in a row that were not understood, this one included
         for event in reversed(tracker.events):
             if event.get("event") != "user":
@@ -748,17 +775,11 @@ class ActionFallback(Action):
             streak += 1
         in_form = bool((tracker.active_loop or {}).get("name"))
         if streak >= 3:
-            await ActionHandoff().run(dispatcher, tracker, domain)
+            await ActionHandoff().act(dispatcher, tracker, domain)
         elif in_form:
-            dispatcher.utter_message(text="Sorry, I didn't understand that.",
-                                     buttons=HELP_BUTTONS)
+            dispatcher.utter_message(text=t("fallback.in_form"), buttons=i18n.buttons("form.help_buttons"))
         else:
-            dispatcher.utter_message(
-                text="Sorry, I'm not sure what you mean. I can check which TTPS category fits "
-                     "you, or answer questions about the scheme.",
-                buttons=[{"title": "Check my eligibility", "payload": "/check_eligibility"},
-                         {"title": "What are the categories?", "payload": "What are categories A, B and C?"},
-                         {"title": "Talk to a person", "payload": "/human_handoff"}])
+            dispatcher.utter_message(text=t("fallback.outside"), buttons=i18n.buttons("fallback.buttons"))
         if in_form:
-            return [FollowupAction("eligibility_form")]
-        return [UserUtteranceReverted()]
+            return language + [FollowupAction("eligibility_form")]
+        return [UserUtteranceReverted()] + language

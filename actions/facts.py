@@ -25,6 +25,8 @@ from ttps_logic.institutions import registry
 from ttps_logic.nationality import nationality_name
 from ttps_logic.params import param
 
+from .i18n import current, t
+
 UNKNOWN = "unknown"
 SKIPPED = "skipped"
 FORM_SLOTS = ["income", "income_currency", "income_type", "income_shares", "has_degree", "university", "graduation_date",
@@ -197,66 +199,76 @@ def _engine_income(items: list[dict], stated_type: Any, shares: Any = None) -> l
 
 
 def country_name(code: str) -> str:
+    """The name of a nationality code in this turn's language."""
     try:
-        return nationality_name(code)
+        return nationality_name(code, current())
     except (KeyError, ValueError):
         return code
 
 
-KIND_LABELS = {"salary": "salary", "allowance": "allowances", "investment": "investment income",
-               "business_profit": "own-company profit", "stock_options": "stock options",
-               "other": "kind not known"}
+KINDS = ("salary", "allowance", "investment", "business_profit", "stock_options", "other")
 
 
 def _money(income: Any, stated_type: Any) -> str:
     items = income_items(income)
     if not items:
-        return "don't know" if income == UNKNOWN else "—"
+        return t("summary.unknown") if income == UNKNOWN else t("summary.not_asked")
     parts = []
     for i in items:
-        kind = i.get("type") or (stated_type if stated_type in KIND_LABELS else None)
-        label = f" ({KIND_LABELS[kind]})" if kind else ""
-        parts.append(f"{i.get('currency') or '?'} {float(i['amount']):,.0f}{label}")
-    return " + ".join(parts)
+        kind = i.get("type") or (stated_type if stated_type in KINDS else None)
+        values = {"currency": i.get("currency") or "?", "amount": f"{float(i['amount']):,.0f}"}
+        parts.append(t("summary.amount_kind", kind=t(f"summary.kinds.{kind}"), **values) if kind
+                     else t("summary.amount", **values))
+    return t("summary.plus").join(parts)
 
 
 def _months(value: Any, day: dt.date) -> str:
     if isinstance(value, dict):
-        until = f"to {value['end']}" if value.get("end") else "until now"
-        return f"from {value['start']} {until} (about {float(value['months']):g} months)"
+        until = t("summary.until_end", end=value["end"]) if value.get("end") else t("summary.until_now")
+        return t("summary.period_until", start=value["start"], until=until,
+                 months=f"{float(value['months']):g}")
     months = float(value)
-    text = f"{months:g} months"
     window = param("work.window_years", day)  # criteria.b: the five years before applying
     if months > 12 * window:
-        text += f" (Category B counts the last {window} years: at most {12 * window})"
-    return text
+        return t("summary.months_capped", months=f"{months:g}", years=window, cap=12 * window)
+    return t("summary.months", months=f"{months:g}")
 
 
-def summary_lines(slots: dict[str, Any]) -> list[str]:
-    """The facts as the person will see them before confirming."""
-    def show(value: Any, fmt=str) -> str:
+def _yes_no(value: bool) -> str:
+    return t("summary.yes") if value else t("summary.no")
+
+
+def summary_lines(slots: dict[str, Any], given_only: bool = False) -> list[str]:
+    """The facts as the person will see them before confirming, in this turn's language
+    (``given_only``: only the facts the person has given, for a summary to hand to a person)."""
+    def show(value: Any, fmt=str) -> Optional[str]:
         if value is None:
-            return "—"
+            return None if given_only else t("summary.not_asked")
         if value == UNKNOWN:
-            return "don't know"
+            return t("summary.unknown")
         if value == SKIPPED:
-            return "not given"
+            return t("summary.skipped")
         return fmt(value)
 
-    lines = [f"• Income in the year before applying: {_money(slots.get('income'), slots.get('income_type'))}"]
+    lines: list[str] = []
+
+    def add(key: str, value: Optional[str]) -> None:
+        if value is not None:
+            lines.append(t(key, value=value))
+
+    income = slots.get("income")
+    add("summary.income", None if given_only and income is None
+        else _money(income, slots.get("income_type")))
     if slots.get("has_degree") is False:
-        lines.append("• Bachelor's degree: none")
+        lines.append(t("summary.no_degree"))
     else:
-        lines.append(f"• Bachelor's degree from: {show(slots.get('university'))}")
-        lines.append(f"• Graduated: {show(slots.get('graduation_date'))}")
-        lines.append(f"• Full-time or self-employed work since graduating: "
-                     f"{show(slots.get('work_months'), lambda m: _months(m, application_date(slots)))}")
+        add("summary.university", show(slots.get("university")))
+        add("summary.graduated", show(slots.get("graduation_date")))
+        add("summary.work", show(slots.get("work_months"), lambda m: _months(m, application_date(slots))))
         if is_hong_kong(slots.get("university")):
-            lines.append("• Studied it in Hong Kong as a non-local student: "
-                         f"{show(slots.get('hk_nonlocal'), lambda b: 'yes' if b else 'no')}")
-    lines.append(f"• Nationality: {show(slots.get('nationality'), country_name)}")
+            add("summary.hk_nonlocal", show(slots.get("hk_nonlocal"), _yes_no))
+    add("summary.nationality", show(slots.get("nationality"), country_name))
     if isinstance(slots.get("hk_job_offer"), bool):
-        lines.append(f"• Job offer in Hong Kong: {'yes' if slots['hk_job_offer'] else 'no'} "
-                     "(not needed for TTPS)")
-    lines.append(f"• Application date: {application_date(slots).isoformat()}")
+        lines.append(t("summary.job_offer", value=_yes_no(slots["hk_job_offer"])))
+    lines.append(t("summary.application_date", value=application_date(slots).isoformat()))
     return lines

@@ -16,6 +16,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from ttps_logic import faq
 
 from . import facts as F
+from .i18n import current, t
+from .turn import begin_turn
 from .parsing import parse_date
 
 # Below this confidence of the ResponseSelector the topic is not trusted: list the topics.
@@ -31,8 +33,10 @@ _DATE_PATTERNS = [
     rf"\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH}\.?,?\s+{_YEAR}\b",
     rf"\b{_MONTH}\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+{_YEAR}\b",
     rf"\b{_MONTH}\.?\s+{_YEAR}\b",
-    rf"{_YEAR}年\d{{1,2}}月(?:\d{{1,2}}日)?",
+    rf"{_YEAR}年\d{{1,2}}月(?:\d{{1,2}}[日号號])?",
     rf"\b(?:last|this|next) year\b",
+    r"去年|今年|明年",
+    rf"{_YEAR}(?=年)",
     rf"\b{_YEAR}\b",
 ]
 
@@ -69,7 +73,8 @@ def _period(text: str, today: dt.date) -> Optional[tuple[dt.date, dt.date, str]]
         if d.month is not None:
             first = dt.date(d.year, d.month, 1)
             nxt = dt.date(d.year + d.month // 12, d.month % 12 + 1, 1)
-            return first, nxt - dt.timedelta(days=1), f"{first:%B %Y}"
+            return first, nxt - dt.timedelta(days=1), t("faq.month", month_name=f"{first:%B}",
+                                                          month=first.month, year=first.year)
         return dt.date(d.year, 1, 1), dt.date(d.year, 12, 31), str(d.year)
     return None
 
@@ -91,18 +96,18 @@ def day_asked(text: str, today: dt.date) -> Optional[tuple[dt.date, dt.date, dt.
     return day, first, last, said
 
 
-def faq_text(message: dict[str, Any], today: dt.date) -> str:
-    """The whole reply to a FAQ message."""
+def faq_text(message: dict[str, Any], today: dt.date, lang: str = "en") -> str:
+    """The whole reply to a FAQ message, in ``lang``."""
     key, confidence = topic_of(message)
     if key not in faq.topics() or confidence < MIN_CONFIDENCE:
-        return faq.fallback()
+        return faq.fallback(lang)
     asked = day_asked(message.get("text") or "", today)
     if asked is None:
-        return faq.answer(key, today)
+        return faq.answer(key, today, lang)
     day, first, last, said = asked
-    text = faq.answer(key, day)
+    text = faq.answer(key, day, lang)
     changes = faq.changes_during(key, first, last) if first != last else []
-    return f"{faq.as_of_note(day, said, changes)}\n{text}"
+    return f"{faq.as_of_note(day, said, changes, lang)}\n{text}"
 
 
 class ActionAnswerFaq(Action):
@@ -111,5 +116,6 @@ class ActionAnswerFaq(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: dict[str, Any]) -> list[dict[str, Any]]:
-        dispatcher.utter_message(text=faq_text(tracker.latest_message, F.today()))
-        return []
+        events = begin_turn(tracker)
+        dispatcher.utter_message(text=faq_text(tracker.latest_message, F.today(), current()))
+        return events

@@ -11,11 +11,12 @@ from typing import Any, Optional
 import pycountry
 
 from ttps_logic.institutions import registry
-from ttps_logic.nationality import is_known_code, resolve_nationality
+from ttps_logic.nationality import is_known_code, nationality_name, resolve_nationality
 from ttps_logic.params import launch_date, param
 from ttps_logic.work import months_between
 
 from . import parsing, understanding
+from .i18n import buttons as _buttons, current, t
 from .facts import SKIPPED, UNKNOWN, income_items
 
 OFFICIAL_LIST = param("list.url", dt.date.today())  # the same address on every date held
@@ -81,20 +82,16 @@ def validate_income(value: Any, intent: Optional[str] = None) -> Verdict:
         return Verdict([{"amount": "0", "currency": "HKD", "type": "salary"}],
                        also={"income_currency": None, "income_type": None, "income_shares": None})
     if re.search(r"(^|\s)-\s*\d", text):
-        return Verdict(message="Income can't be negative. What was your total income in the "
-                               "12 months before applying?")
+        return Verdict(message=t("check.income_negative"))
     items = parsing.parse_incomes(text)
     if not items:
-        return Verdict(message="Sorry, I couldn't find an amount in that. Please give your income "
-                               "for the last 12 months, for example “HK$2.6M”, “RMB 1.8 million” "
-                               "or “USD 330k”.")
+        return Verdict(message=t("check.income_no_amount"))
     out = []
     for money in items:
         currency = None if money.currency in ("USD?", "¥?") else money.currency
         limit = 1e12 if currency in LARGE_UNIT_CURRENCIES else 1e9
         if money.amount > limit:
-            return Verdict(message=f"{money.amount:,.0f} looks far too large for a year's income. "
-                                   "Could you check the amount (and the currency)?")
+            return Verdict(message=t("check.income_too_large", amount=f"{money.amount:,.0f}"))
         item = {"amount": format(money.amount.normalize(), "f"), "currency": currency,
                 "type": money.type}
         if money.held_shares is not None:
@@ -102,8 +99,7 @@ def validate_income(value: Any, intent: Optional[str] = None) -> Verdict:
         out.append(item)
     note = None
     if all(i["type"] == "investment" for i in out):
-        note = ("Noted. Income from personal investments doesn't count for Category A. If you "
-                "also had salary or business income, tell me that amount too.")
+        note = t("check.income_investment_only")
     return Verdict(out, message=note, also={"income_currency": None, "income_type": None, "income_shares": None})
 
 
@@ -122,8 +118,7 @@ def validate_currency(value: Any, intent: Optional[str] = None,
     if code is None and re.fullmatch(r"[A-Za-z]{3}", text) and pycountry.currencies.get(alpha_3=text.upper()):
         code = text.upper()
     if code is None:
-        return Verdict(message="Which currency is that in? Please give a currency such as HKD, RMB, "
-                               "USD or GBP.",
+        return Verdict(message=t("check.currency"),
                        buttons=[{"title": c, "payload": c} for c in ("HKD", "RMB", "USD", "GBP", "EUR")])
     items = [dict(i, currency=i.get("currency") or code) for i in income_items(income)]
     return Verdict(code, also={"income": items} if items else {})
@@ -155,14 +150,11 @@ def validate_income_type(value: Any, intent: Optional[str] = None, income: Any =
         if kind is None and re.search(r"\b(job|work|employ|employer|company pays?)\b|打工|返工|上班", text, re.I):
             kind = "salary"
     if kind is None:
-        return Verdict(message="Sorry, which kind of income is it: salary from a job, profit from "
-                               "your own business, or investment income (dividends, interest, rent)?",
-                       buttons=INCOME_TYPE_BUTTONS)
+        return Verdict(message=t("check.income_type"), buttons=income_type_buttons())
     items = [dict(i, type=i.get("type") or kind) for i in income_items(income)]
     note = None
     if kind == "other":
-        note = ("OK. If part of it is salary or business income and part investments, you can tell "
-                "me the amounts separately, e.g. “HK$1M salary and HK$1.5M dividends”.")
+        note = t("check.income_type_mix")
     return Verdict(kind, message=note, also={"income": items} if items else {})
 
 
@@ -178,16 +170,12 @@ def validate_income_shares(value: Any, intent: Optional[str] = None) -> Verdict:
     if held is None:
         held = parsing.parse_yes_no(text)
     if held is None:
-        return Verdict(message="Sorry — did you hold your company's shares throughout the tax year "
-                               "before you apply? Please answer yes or no (or “not sure”).",
-                       buttons=YES_NO_BUTTONS)
+        return Verdict(message=t("check.income_shares"), buttons=yes_no_buttons())
     return Verdict(held)
 
 
-INCOME_TYPE_BUTTONS = [{"title": "Salary / employment", "payload": "salary"},
-                       {"title": "My own business", "payload": "business profit"},
-                       {"title": "Investments", "payload": "investment income"},
-                       {"title": "A mix / not sure", "payload": "a mix"}]
+def income_type_buttons() -> list[dict]:
+    return _buttons("check.income_type_buttons")
 
 
 def validate_has_degree(value: Any, intent: Optional[str] = None) -> Verdict:
@@ -206,7 +194,7 @@ def validate_has_degree(value: Any, intent: Optional[str] = None) -> Verdict:
             return Verdict(True, also={"university": text})
     verdict = validate_yes_no_unknown(value, intent)
     if not verdict.ok:
-        verdict.message = "Sorry — do you hold a bachelor's degree? Please answer yes or no."
+        verdict.message = t("check.has_degree")
     return verdict
 
 
@@ -215,42 +203,33 @@ def validate_university(value: Any, intent: Optional[str] = None) -> Verdict:
     if said_dont_know(text, intent):
         return Verdict(UNKNOWN)
     if not text:
-        return Verdict(message="Which university awarded your bachelor's degree?")
+        return Verdict(message=t("check.university_ask"))
     if parsing.parse_yes_no(text) is False and len(text) < 20:
         return Verdict(None, also={"has_degree": False})
     if parsing.parse_yes_no(text) is True and len(text.split()) <= 3:
-        return Verdict(message="Which university awarded your bachelor's degree? Please give its "
-                               "name, for example “Fudan University” or “University of Toronto”.")
+        return Verdict(message=t("check.university_name"))
     res = registry().resolve(text)
     if res.status == "matched":
         return Verdict(res.institution.name, also={"has_degree": True})
     if res.status == "excluded_arm" and res.arm is not None:
         # Note 4: kept as typed, so that ttps_logic recognises it again and answers with the note
-        parent = f" of {res.arm.parent.name}" if res.arm.parent is not None else ""
+        arm = (t("check.university_arm_of", arm=res.arm.name, parent=res.arm.parent.name)
+               if res.arm.parent is not None else res.arm.name)
         return Verdict(text, also={"has_degree": True},
-                       message=f"Noted: “{text}” looks like {res.arm.name}{parent}, not the "
-                               "university itself. Degrees awarded by a university's continuing-"
-                               "education arm, extension or branch school don't count as degrees of "
-                               "that university (Note 4) — the answer will explain. If your degree "
-                               "was awarded by the university itself, tell me its name.")
+                       message=t("check.university_arm", text=text, arm=arm))
     if res.status == "ambiguous":
         options = [c.name for c, _ in res.candidates[:4]]
         buttons = [{"title": n, "payload": n} for n in options]
         if res.others or len(options) > 1:
-            buttons.append({"title": "Another institution", "payload": "/dont_know"})
+            buttons.append({"title": t("check.university_another"), "payload": "/dont_know"})
         also_meant = list(res.others)[:3]
-        more = f" It may also mean {', '.join(also_meant)}, which I don't have on the list." if also_meant else ""
-        return Verdict(message=f"“{text}” could be more than one university.{more} Which one?",
+        more = t("check.university_also", names=", ".join(also_meant)) if also_meant else ""
+        return Verdict(message=t("check.university_ambiguous", text=text, more=more),
                        buttons=buttons)
     if not _looks_like_a_name(text):
-        return Verdict(message="Sorry, which university awarded your bachelor's degree? Please "
-                               "give its name, for example “Fudan University” or “University of "
-                               "Toronto”, or say “I don't know”.")
+        return Verdict(message=t("check.university_not_a_name"))
     return Verdict(text, also={"has_degree": True},
-                   message=f"I can't find “{text}” on the eligible-university list I know. I'll "
-                           "note it as given; for Categories B and C the answer will be "
-                           f"“can't tell”. You can check the [official list]({OFFICIAL_LIST}) "
-                           "or correct the name at any time.")
+                   message=t("check.university_unknown", text=text, url=OFFICIAL_LIST))
 
 
 def _looks_like_a_name(text: str) -> bool:
@@ -274,14 +253,11 @@ def validate_graduation_date(value: Any, today: dt.date, intent: Optional[str] =
         return Verdict(UNKNOWN)
     date = parsing.parse_date(text, today, prefer="past")
     if date is None:
-        return Verdict(message="Sorry, I didn't catch the date. When did you graduate? For "
-                               "example “June 2021” or “2019”.")
+        return Verdict(message=t("check.graduation_no_date"))
     if date.earliest > today:
-        return Verdict(message=f"{date.iso} is in the future. Only a degree you already hold "
-                               "counts — when did (or will) you graduate? If it's still ahead, "
-                               "you can ask “what if I apply next July?” after the check.")
+        return Verdict(message=t("check.graduation_future", date=date.iso))
     if date.year < 1950:
-        return Verdict(message=f"{date.year} seems too early. When did you graduate?")
+        return Verdict(message=t("check.graduation_too_early", year=date.year))
     return Verdict(date.iso)
 
 
@@ -298,9 +274,8 @@ def validate_work_months(value: Any, today: dt.date, graduation: Optional[str],
         bare = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*", text)
         if bare:
             n = bare.group(1)
-            return Verdict(message=f"Is that {n} months or {n} years?",
-                           buttons=[{"title": f"{n} months", "payload": f"{n} months"},
-                                    {"title": f"{n} years", "payload": f"{n} years"}])
+            return Verdict(message=t("check.work_months_or_years", n=n),
+                           buttons=_buttons("check.work_months_or_years_buttons", n=n))
         duration = parsing.parse_duration(text, today)
         if duration is not None and duration.start is not None:
             # a dated period: ttps_logic counts the months after graduation in its window
@@ -316,23 +291,19 @@ def validate_work_months(value: Any, today: dt.date, graduation: Optional[str],
                                 "months": round(months_between(grad.earliest, today), 1)})
         if parsed is None and re.fullmatch(r"\s*(yes|yeah|yep|some|a few years|a while|many years|"
                                            r"several years|a long time)\s*[.!]*\s*", text, re.I):
-            return Verdict(message="How long, roughly? For example “18 months”, “3.5 years” or "
-                                   "“since 2021”. Only full-time or self-employed work counts.")
+            return Verdict(message=t("check.work_how_long"))
         if parsed is None:
-            return Verdict(message="Sorry, I didn't get how long you have worked. For example "
-                                   "“18 months”, “3.5 years”, “since 2021” or “none”.")
+            return Verdict(message=t("check.work_not_understood"))
         months = parsed
     if months < 0 or months > 600:
-        return Verdict(message="That doesn't look right. How many months or years of full-time "
-                               "or self-employed work have you had since graduating?")
+        return Verdict(message=t("check.work_implausible"))
     if graduation and graduation not in (UNKNOWN,):
         grad = parsing.parse_date(graduation, today)
         if grad is not None:
             since = months_between(grad.earliest, today)
             if months > since + 1:
-                return Verdict(message=f"You graduated in {graduation}, about {since:.0f} months "
-                                       "ago, and only work after graduating counts. How much "
-                                       "full-time or self-employed work have you done since then?")
+                return Verdict(message=t("check.work_before_graduation", graduation=graduation,
+                                         since=f"{since:.0f}"))
     return Verdict(round(months, 1))
 
 
@@ -346,7 +317,7 @@ def validate_yes_no_unknown(value: Any, intent: Optional[str] = None) -> Verdict
     if answer is None and intent in ("affirm", "deny") and len(text.split()) <= 4:
         answer = intent == "affirm"   # "absolutely", "nope, never"
     if answer is None:
-        return Verdict(message="Please answer yes or no (or “not sure”).", buttons=YES_NO_BUTTONS)
+        return Verdict(message=t("check.yes_no"), buttons=yes_no_buttons())
     return Verdict(answer)
 
 
@@ -362,13 +333,21 @@ def validate_nationality(value: Any, intent: Optional[str] = None) -> Verdict:
     if result.status == "matched":
         return Verdict(result.code)
     if result.status == "ambiguous" and result.candidates:
-        names = [name for _, name in result.candidates[:5]]
-        question = (f"Did you mean {names[0]}?" if len(names) == 1
-                    else f"“{text.strip()}” could mean more than one country. Which one?")
+        names = [_country(code, name) for code, name in result.candidates[:5]]
+        question = (t("check.nationality_did_you_mean", name=names[0]) if len(names) == 1
+                    else t("check.nationality_which", text=text.strip()))
         return Verdict(message=question,
-                       buttons=[{"title": name, "payload": code} for code, name in result.candidates[:5]])
-    return Verdict(message="Sorry, I don't recognise that nationality. Please give your "
-                           "country of citizenship (e.g. “Chinese”, “British”), or say skip.")
+                       buttons=[{"title": _country(code, name), "payload": code}
+                                for code, name in result.candidates[:5]])
+    return Verdict(message=t("check.nationality_unknown"))
+
+
+def _country(code: str, name: str) -> str:
+    """A candidate's name in this turn's language (the resolver gives English)."""
+    try:
+        return nationality_name(code, current())
+    except (KeyError, ValueError):
+        return name
 
 
 def validate_application_date(value: Any, today: dt.date, intent: Optional[str] = None) -> Verdict:
@@ -377,19 +356,16 @@ def validate_application_date(value: Any, today: dt.date, intent: Optional[str] 
         return Verdict(today.isoformat())
     date = parsing.parse_date(text, today, prefer="future")
     if date is None:
-        return Verdict(message="When do you plan to apply? For example “next June” or "
-                               "“March 2027”.")
+        return Verdict(message=t("check.application_ask"))
     day = date.earliest
     if date.month is None and date.year == today.year:
         day = today
     if day < launch_date():
-        return Verdict(message=f"The scheme opened on {launch_date().isoformat()}; please give "
-                               "a date after that.")
+        return Verdict(message=t("check.application_before_launch", date=launch_date().isoformat()))
     if day.year > today.year + 5:
-        return Verdict(message="That is very far ahead; the rules may well change by then. "
-                               "Please give a date within the next few years.")
+        return Verdict(message=t("check.application_too_far"))
     return Verdict(day.isoformat())
 
 
-YES_NO_BUTTONS = [{"title": "Yes", "payload": "/affirm"}, {"title": "No", "payload": "/deny"},
-                  {"title": "Not sure", "payload": "/dont_know"}]
+def yes_no_buttons() -> list[dict]:
+    return _buttons("check.yes_no_buttons")

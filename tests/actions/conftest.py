@@ -5,6 +5,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import facts as F
+from actions import i18n
 
 TODAY = dt.date(2026, 11, 25)
 
@@ -14,9 +15,19 @@ def fixed_today(monkeypatch):
     monkeypatch.setattr(F, "today", lambda: TODAY)
 
 
+@pytest.fixture(autouse=True)
+def english_until_said(monkeypatch):
+    """Each test starts in English (the validators render in the language of the turn)."""
+    i18n.use("en")
+    yield
+    i18n.use("en")
+
+
 def make_tracker(slots=None, text="", intent="inform", entities=None, requested_slot=None,
                  active_loop=None, events=None):
+    # a conversation in English unless the test says otherwise (slots={"language": ...})
     all_slots = {name: None for name in F.FACT_SLOTS + ["assessment"]}
+    all_slots["language"] = "en"
     all_slots.update(slots or {})
     all_slots["requested_slot"] = requested_slot
     return Tracker(
