@@ -102,6 +102,21 @@ def _protected(text: str) -> List[range]:
     return [range(m.start() + 1, m.end()) for m in LINK_RE.finditer(text)]
 
 
+def _fitting(text: str, limit: int, measure: Callable[[str], int]) -> int:
+    """How many leading characters of ``text`` fit in ``limit`` by ``measure`` (which grows
+    with the text: characters, UTF-16 units, UTF-8 bytes)."""
+    if measure is len:
+        return min(len(text), limit)
+    lo, hi = 0, min(len(text), limit)
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if measure(text[:mid]) <= limit:
+            lo = mid
+        else:
+            hi = mid - 1
+    return lo
+
+
 def _best_cut(text: str, limit: int) -> int:
     """Index to cut ``text`` at so that ``text[:index]`` fits in ``limit`` characters."""
     window = text[: limit + 1]
@@ -128,14 +143,15 @@ def _best_cut(text: str, limit: int) -> int:
     return limit
 
 
-def split_text(text: str, limit: int) -> List[str]:
-    """Split ``text`` into stripped pieces of at most ``limit`` characters (see module doc)."""
+def split_text(text: str, limit: int, measure: Callable[[str], int] = len) -> List[str]:
+    """Split ``text`` into stripped pieces of at most ``limit`` characters, or of ``limit`` by
+    ``measure`` (e.g. UTF-8 bytes), see the module doc."""
     if limit < 1:
         raise ValueError("limit must be positive")
     text = (text or "").strip()
     pieces: List[str] = []
-    while len(text) > limit:
-        cut = _best_cut(text, limit)
+    while measure(text) > limit:
+        cut = _best_cut(text, max(1, _fitting(text, limit, measure)))
         piece = text[:cut].rstrip()
         if piece:
             pieces.append(piece)
@@ -148,16 +164,24 @@ def split_text(text: str, limit: int) -> List[str]:
 def split_rendered(text: str, limit: int, style: str,
                    measure: Callable[[str], int] = len) -> List[str]:
     """Split the source text, then render each piece; re-split any piece whose rendering (which
-    can be longer, e.g. HTML tags and entities) exceeds ``limit`` by ``measure``."""
+    can be longer, e.g. HTML tags and entities) exceeds ``limit`` by ``measure`` (characters,
+    UTF-16 units, UTF-8 bytes for WeChat); the limit stays the same however often a piece is
+    re-split."""
     out: List[str] = []
-    for piece in split_text(text, limit):
-        rendered = render(piece, style)
-        if measure(rendered) <= limit or len(piece) <= 1:
-            out.append(rendered)
-            continue
-        smaller = min(len(piece) - 1, max(1, limit * len(piece) // max(1, measure(rendered)) - 1))
-        out.extend(split_rendered(piece, smaller, style, measure)
-                   if smaller < limit else [rendered])
+    for piece in split_text(text, limit, measure):
+        out.extend(_fit(piece, limit, style, measure))
+    return out
+
+
+def _fit(piece: str, limit: int, style: str, measure: Callable[[str], int]) -> List[str]:
+    rendered = render(piece, style)
+    size = measure(rendered)
+    if size <= limit or len(piece) <= 1:
+        return [rendered]
+    chars = min(len(piece) - 1, max(1, limit * len(piece) // size))
+    out: List[str] = []
+    for sub in split_text(piece, chars):
+        out.extend(_fit(sub, limit, style, measure))
     return out
 
 

@@ -6,6 +6,13 @@ One aiohttp app, in a thread with its own event loop, answering what the real SD
 * ``/twilio/2010-04-01/Accounts/<sid>/Messages.json``       Twilio REST (twilio-python)
 * ``/slack/api/<method>``                                   Slack Web API (slack_sdk)
 * ``/facebook/me/messages``                                 Messenger Send API (fbmessenger)
+* ``/wechat/cgi-bin/token``, ``/wechat/cgi-bin/message/custom/send``
+                                                            WeChat access token and
+                                                            customer-service messages (wechatpy)
+
+The WeChat part checks what the real API checks: the AppID and AppSecret for a token, a current
+token for each message (40001 for an unknown one, 42001 once ``expire_wechat_tokens`` ran), and a
+text of at most 2048 bytes (45002).
 
 Every call is recorded (platform, method, fields, headers); tests wait for the calls they expect
 with ``wait_for`` (a condition variable with a deadline, no sleeping).
@@ -23,6 +30,9 @@ from typing import Any, Callable, Dict, List, Optional
 from aiohttp import web
 
 BOT_USERNAME = "ttps_test_bot"
+WECHAT_APP_ID = "wx0123456789abcdef"
+WECHAT_APP_SECRET = "wechat-test-app-secret"
+WECHAT_TEXT_LIMIT = 2048
 
 
 @dataclass
@@ -43,6 +53,7 @@ class FakePlatforms:
         self._runner: Optional[web.AppRunner] = None
         self._thread: Optional[threading.Thread] = None
         self.port: Optional[int] = None
+        self.wechat_tokens: Dict[str, bool] = {}   # token -> still valid
 
     # --- recording -------------------------------------------------------------------------
     def _record(self, call: Call) -> None:
@@ -131,6 +142,48 @@ class FakePlatforms:
         return web.json_response({"recipient_id": data["recipient"]["id"],
                                   "message_id": f"m_{next(self._ids)}"})
 
+    def expire_wechat_tokens(self) -> None:
+        """Every access token issued so far expires (the API answers 42001 to it)."""
+        with self._cond:
+            for token in self.wechat_tokens:
+                self.wechat_tokens[token] = False
+
+    async def wechat_token(self, request: web.Request) -> web.Response:
+        query = dict(request.query)
+        self._record(Call("wechat", "token", {}, dict(request.headers), query))
+        if query.get("grant_type") != "client_credential" or query.get("appid") != WECHAT_APP_ID:
+            return web.json_response({"errcode": 40013, "errmsg": "invalid appid"})
+        if query.get("secret") != WECHAT_APP_SECRET:
+            return web.json_response({"errcode": 40125, "errmsg": "invalid appsecret"})
+        token = f"ACCESS_TOKEN_{next(self._ids)}"
+        with self._cond:
+            self.wechat_tokens[token] = True
+        return web.json_response({"access_token": token, "expires_in": 7200})
+
+    async def wechat_send(self, request: web.Request) -> web.Response:
+        token = request.query.get("access_token", "")
+        raw = await request.read()
+        try:
+            data = json.loads(raw.decode("utf-8"))
+        except ValueError:
+            return web.json_response({"errcode": 47001, "errmsg": "data format error"})
+        with self._cond:
+            valid = self.wechat_tokens.get(token)
+        if valid is None:
+            result = {"errcode": 40001, "errmsg": "invalid credential, access_token is invalid"}
+        elif valid is False:
+            result = {"errcode": 42001, "errmsg": "access_token expired"}
+        elif data.get("msgtype") != "text" or not data.get("touser"):
+            result = {"errcode": 40008, "errmsg": "invalid message type"}
+        elif len(str(data.get("text", {}).get("content", "")).encode("utf-8")) > WECHAT_TEXT_LIMIT:
+            result = {"errcode": 45002, "errmsg": "content size out of limit"}
+        else:
+            result = {"errcode": 0, "errmsg": "ok"}
+        method = "message/custom/send" if result["errcode"] == 0 else "refused"
+        self._record(Call("wechat", method, {**data, "errcode": result["errcode"]},
+                          dict(request.headers), dict(request.query)))
+        return web.json_response(result)
+
     # --- lifecycle -------------------------------------------------------------------------
     def start(self, timeout: float = 30.0) -> str:
         app = web.Application()
@@ -138,6 +191,8 @@ class FakePlatforms:
         app.router.add_post("/twilio/2010-04-01/Accounts/{sid}/Messages.json", self.twilio)
         app.router.add_post("/slack/api/{method}", self.slack)
         app.router.add_post("/facebook/me/messages", self.facebook)
+        app.router.add_get("/wechat/cgi-bin/token", self.wechat_token)
+        app.router.add_post("/wechat/cgi-bin/message/custom/send", self.wechat_send)
         ready = threading.Event()
         errors: List[BaseException] = []
 
