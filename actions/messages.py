@@ -6,85 +6,116 @@ from typing import Any
 
 from ttps_logic.models import Assessment
 from ttps_logic.params import param
-from ttps_logic.render import preference
-from ttps_logic.schemes import SchemesResult, render as scheme_text
+from ttps_logic.render import localize, preference
+from ttps_logic.schemes import SchemesResult, render as _scheme_text
+from ttps_logic.text import documents, templates
 
-ICON = {"eligible": "✅", "not_eligible": "❌", "unknown": "❓"}
-STATUS = {"eligible": "eligible", "not_eligible": "not eligible", "unknown": "can't tell yet"}
-NAMES = {"A": "Category A (high income)", "B": "Category B (graduate, 3+ years' work)",
-         "C": "Category C (recent graduate)"}
 QUOTE_CHARS = 140
 
 
-def short_quote(text: str) -> str:
+def _chat(lang: str) -> dict[str, str]:
+    return templates(lang)["chat"]
+
+
+def icon(status: str, lang: str = "en") -> str:
+    return _chat(lang)[f"icon_{status}"]
+
+
+def status_word(status: str, lang: str = "en") -> str:
+    return _chat(lang)[f"status_{status}"]
+
+
+def category_name(code: str, lang: str = "en") -> str:
+    return _chat(lang)[f"name_{code}"]
+
+
+def short_quote(text: str, lang: str = "en") -> str:
+    """At most QUOTE_CHARS characters of a clause, cut at a word (a space; Chinese text, which
+    has none, at the limit)."""
     text = " ".join(text.split())
-    return text if len(text) <= QUOTE_CHARS else text[:QUOTE_CHARS].rsplit(" ", 1)[0] + " …"
+    if len(text) <= QUOTE_CHARS:
+        return text
+    head = text[:QUOTE_CHARS]
+    if " " in head and lang == "en":
+        head = head.rsplit(" ", 1)[0]
+    return head + _chat(lang)["ellipsis"]
 
 
-def _key_reason(result) -> Any:
-    conditions = [r for r in result.reasons if r.kind == "condition"]
-    if result.status == "not_eligible":
-        return next(r for r in conditions if r.met is False)
-    if result.status == "unknown":
-        return next(r for r in conditions if r.met is None)
-    return conditions[-1]
+def deciding_reason(result) -> Any:
+    """The reason that decides a category's status: the engine's choice (``deciding``)."""
+    return result.reasons[result.deciding]
 
 
-def verdict_text(a: Assessment) -> str:
-    lines = [f"**Your TTPS result** for an application on {a.application_date.isoformat()}"]
+def verdict_text(a: Assessment, lang: str = "en") -> str:
+    a = localize(a, lang)
+    t = _chat(lang)
+    lines = [t["heading"].format(application_date=_day(a.application_date, lang))]
     for code in ("A", "B", "C"):
         result = a.categories[code]
-        r = _key_reason(result)
-        lines.append(f"{ICON[result.status]} **{NAMES[code]}: {STATUS[result.status]}.** {r.message}")
-        source = f" ([source]({r.source.url}))" if r.source.url else f" ({r.source.title})"
-        lines.append(f"   _Rule {r.clause_id}: “{short_quote(r.clause_text)}”{source}_")
+        r = deciding_reason(result)
+        lines.append(t["category_line"].format(
+            icon=icon(result.status, lang), name=category_name(code, lang),
+            status=status_word(result.status, lang), message=r.message))
+        source = (t["source_link"].format(url=r.source.url) if r.source.url
+                  else t["source_title"].format(title=r.source.title))
+        lines.append(t["rule_line"].format(clause_id=r.clause_id,
+                                           quote=short_quote(r.clause_text, lang), source=source))
     if a.eligible_categories:
         first = a.eligible_categories[0]
-        stay = " or ".join(str(m) for m in a.conditions_of_stay["initial_stay_months_possible"][first])
-        quota = ", subject to the annual quota" if first == "C" else ""
+        stay = t["stay_or"].join(
+            str(m) for m in a.conditions_of_stay["initial_stay_months_possible"][first])
+        quota = t["apply_one_quota"] if first == "C" else ""
         if len(a.eligible_categories) == 1:
-            lines.append(f"👉 **You can apply under Category {first}** ({stay} months' initial "
-                         f"stay{quota}).")
+            lines.append(t["apply_one"].format(category=first, stay=stay, quota=quota))
         else:
-            lines.append(f"👉 **You can apply under {' or '.join(a.eligible_categories)}.** "
-                         f"You apply under one category; {preference(a)}")
+            lines.append(t["apply_many"].format(
+                categories=t["categories_or"].join(a.eligible_categories),
+                preference=preference(a, lang)))
     else:
-        lines.append("👉 On these facts you cannot apply under any category yet.")
+        lines.append(t["apply_none"])
     return "\n".join(lines)
 
 
-def details_text(a: Assessment) -> str:
+def _day(day, lang: str) -> str:
+    if lang == "en":
+        return day.isoformat()
+    return templates(lang)["formats"]["date"].format(y=day.year, m=day.month, d=day.day)
+
+
+def details_text(a: Assessment, lang: str = "en") -> str:
+    a = localize(a, lang)
+    t = _chat(lang)
     day = a.application_date
     lines = []
     missing = list(dict.fromkeys(m for c in a.categories.values() for m in c.to_find_out))
     if missing:
-        lines.append("**To decide, find out:**")
+        lines.append(t["to_find_out"])
         lines += [f"• {m}" for m in missing]
     if a.what_would_change:
-        lines.append("**What would change the outcome:**")
+        lines.append(t["changes"])
         lines += [f"• {c.message}" for c in a.what_would_change]
     stay_lines = [r.message for r in a.general
                   if r.code in ("gen.no_job_offer", "gen.initial_stay", "gen.extension", "gen.top_tier")]
     if stay_lines:
-        lines.append("**Conditions of stay:** " + " ".join(stay_lines))
+        lines.append(t["stay"].format(text=t["sentence_sep"].join(stay_lines)))
     if "C" in a.eligible_categories or a.categories["C"].status == "unknown":
-        lines.append(f"**Category C quota:** {a.conditions_of_stay['category_c_annual_quota']:,} "
-                     "places a year, first come, first served.")
+        lines.append(t["quota"].format(quota=a.conditions_of_stay["category_c_annual_quota"]))
     if a.eligible_categories:
-        docs = param("apply.documents", day)
+        docs = documents(day, lang)
         first = a.eligible_categories[0]
         needed = docs["all"] + docs[first]
-        lines.append(f"**Next steps:** apply online ([GovHK]({param('apply.url', day)})); for "
-                     f"Category {first} upload: " + "; ".join(needed) + ".")
+        lines.append(t["next_steps"].format(url=param("apply.url", day), category=first,
+                                            documents=t["documents_sep"].join(needed)))
     lines.append(f"_{a.caveat}_")
-    lines.append(f"_Rules {a.rules_version}, university list {a.list_version}._")
+    lines.append(t["versions"].format(rules_version=a.rules_version, list_version=a.list_version))
     return "\n".join(lines)
 
 
-def payload(a: Assessment, routes: SchemesResult | None = None) -> dict[str, Any]:
-    """Custom payload for clients that draw a result card (works on REST and socketio); with the
-    other schemes' pre-screen when there is one."""
-    data: dict[str, Any] = {"ttps_assessment": a.model_dump(mode="json")}
+def payload(a: Assessment, routes: SchemesResult | None = None, lang: str = "en") -> dict[str, Any]:
+    """Custom payload for clients that draw a result card (works on REST and socketio): the
+    assessment in ``lang`` (with its top-level ``lang`` and each category's ``deciding``); with
+    the other schemes' pre-screen when there is one (made in the same language by the caller)."""
+    data: dict[str, Any] = {"ttps_assessment": localize(a, lang).model_dump(mode="json")}
     codes = routes_to_show(a, routes) if routes is not None else []
     if codes:
         # only what a card shows: the suggested schemes and their attributes side by side
@@ -98,13 +129,16 @@ def payload(a: Assessment, routes: SchemesResult | None = None) -> dict[str, Any
     return {"data": data}
 
 
-def differences(before: Assessment, after: Assessment) -> list[str]:
+def differences(before: Assessment, after: Assessment, lang: str = "en") -> list[str]:
+    after = localize(after, lang)
     out = []
     for code in ("A", "B", "C"):
         s0, s1 = before.categories[code].status, after.categories[code].status
         if s0 != s1:
-            out.append(f"{NAMES[code]}: {STATUS[s0]} → **{STATUS[s1]}** "
-                       f"({_key_reason(after.categories[code]).message})")
+            out.append(_chat(lang)["difference"].format(
+                name=category_name(code, lang), before=status_word(s0, lang),
+                after=status_word(s1, lang),
+                message=deciding_reason(after.categories[code]).message))
     return out
 
 
@@ -117,12 +151,17 @@ def routes_to_show(a: Assessment, r: SchemesResult) -> list[str]:
     return list(r.suggested)
 
 
-def other_routes_text(a: Assessment, r: SchemesResult) -> str | None:
+def other_routes_text(a: Assessment, r: SchemesResult, lang: str = "en") -> str | None:
     """The schemes to show, each with its attributes side by side; None when there are none.
-    Relays ttps_logic.schemes; decides nothing."""
+    Relays ttps_logic.schemes (``r`` pre-screened in ``lang``: schemes.prescreen(facts, lang));
+    decides nothing."""
     codes = routes_to_show(a, r)
     if not codes:
         return None
+
+    def scheme_text(section: str, code: str, values: dict) -> str:
+        return _scheme_text(section, code, values, lang)
+
     lines = [scheme_text("chat", "heading", {})]
     for code in codes:
         s = r.schemes[code]

@@ -1,8 +1,9 @@
 """Command line: the contract other tools rely on.
 
   python -m ttps_logic assess [--jsonl]      facts JSON on stdin -> assessment JSON on stdout
-  python -m ttps_logic explain               facts JSON on stdin -> human explanation
-  python -m ttps_logic schemes               facts JSON on stdin -> other schemes (IANG, New CIES,
+  python -m ttps_logic explain [--lang L]    facts JSON on stdin -> human explanation, in L
+                                             (en, zh-Hans, zh-Hant; default en)
+  python -m ttps_logic schemes [--lang L]    facts JSON on stdin -> other schemes (IANG, New CIES,
                                              CIES, ASMTP, GEP, QMAS) pre-screened, JSON
   python -m ttps_logic universities search NAME [--date YYYY-MM-DD] [--json]
 
@@ -25,6 +26,7 @@ from . import assess, explain
 from .engine import InputError
 from .institutions import registry
 from .params import param
+from .text import LANGS
 
 EXIT_BAD_INPUT = 2
 _FIELD_PATH = re.compile(r"^(degrees|work_periods|income)\[\d+\]\.[a-z_]+$")
@@ -103,9 +105,16 @@ def cmd_assess(args: argparse.Namespace) -> int:
     return 0
 
 
+def _check_lang(lang: str) -> None:
+    if lang not in LANGS:
+        raise InputError("--lang", f"{lang!r} is not a language we write; use one of "
+                                   f"{', '.join(LANGS)}")
+
+
 def cmd_explain(args: argparse.Namespace) -> int:
     try:
-        text = explain(assess(_parse_object(sys.stdin.read())))
+        _check_lang(args.lang)
+        text = explain(assess(_parse_object(sys.stdin.read())), args.lang)
     except (ValueError, ValidationError) as exc:
         return _fail(exc)
     print(text)
@@ -122,7 +131,8 @@ def cmd_schemes(args: argparse.Namespace) -> int:
     Input: the assess facts plus hk_job_offer, net_assets and planned_investment."""
     from .schemes import prescreen
     try:
-        out = prescreen(_parse_object(sys.stdin.read())).model_dump_json()
+        _check_lang(args.lang)
+        out = prescreen(_parse_object(sys.stdin.read()), lang=args.lang).model_dump_json()
     except (ValueError, ValidationError) as exc:
         return _fail(exc)
     sys.stdout.write(out + "\n")
@@ -194,8 +204,10 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--jsonl", action="store_true", help="one JSON object per line")
     a.set_defaults(func=cmd_assess)
     e = sub.add_parser("explain", help="facts JSON on stdin -> human explanation")
+    e.add_argument("--lang", default="en", help="en, zh-Hans or zh-Hant (default en)")
     e.set_defaults(func=cmd_explain)
     sc = sub.add_parser("schemes", help="facts JSON on stdin -> other schemes pre-screened, JSON")
+    sc.add_argument("--lang", default="en", help="en, zh-Hans or zh-Hant (default en)")
     sc.set_defaults(func=cmd_schemes)
     u = sub.add_parser("universities", help="eligible-institution registry")
     usub = u.add_subparsers(dest="action", required=True)

@@ -22,6 +22,14 @@ from .models import (Assessment, CategoryResult, Change, Degree, Facts, Institut
 from .params import launch_date, param, rules_version, segment_start
 from .text import Memo, render
 
+
+def change(category: str, code: str, values: dict[str, Any],
+           date: Optional[dt.date] = None) -> Change:
+    """A Change with its message code and values, rendered in English (render.localize renders
+    it in another language)."""
+    return Change(category=category, date=date, code=code, values=values,
+                  message=render("change", code, values))
+
 _RANK = {"eligible": 2, "unknown": 1, "not_eligible": 0}
 CATEGORIES = ("A", "B", "C")
 
@@ -61,31 +69,47 @@ def _category_of(reasons: list[Reason]) -> CategoryResult:
 
 
 def _category(code: str, reasons: list[Reason], status: Optional[str] = None) -> CategoryResult:
-    # combine() and the messages it reports, in one pass over the reasons
+    status, summary, to_find_out, deciding = judge(reasons, status)
+    return CategoryResult.model_validate({
+        "status": status, "summary": summary, "reasons": reasons,
+        "to_find_out": to_find_out, "deciding": deciding})
+
+
+def judge(reasons: list[Reason], status: Optional[str] = None
+          ) -> tuple[str, str, list[str], int]:
+    """combine() and what it reports, in one pass over the reasons: the status (unless given),
+    the summary (the messages of the reasons that decide it, joined), the messages of the
+    undecided conditions (status unknown), and the index of THE deciding reason: the first unmet
+    condition (not eligible), the first undecided condition (unknown), the last condition
+    (eligible). The only place that choice is made; render.localize calls it again on the
+    reasons in another language (the same choice: it depends on met and kind only)."""
     conditions, unknown, failed = [], [], []
-    condition_failed = False
-    for r in reasons:
+    first_failed = first_unknown = last_condition = -1
+    for i, r in enumerate(reasons):
         met = r.met
         if met is False:
             failed.append(r.message)
         if r.kind == "condition":
             conditions.append(r.message)
+            last_condition = i
             if met is None:
                 unknown.append(r.message)
-            elif met is False:
-                condition_failed = True
+                if first_unknown < 0:
+                    first_unknown = i
+            elif met is False and first_failed < 0:
+                first_failed = i
     if status is None:
-        status = ("not_eligible" if condition_failed else
+        status = ("not_eligible" if first_failed >= 0 else
                   "eligible" if conditions and not unknown else "unknown")
     if status == "eligible":
-        summary = " ".join(conditions)
+        summary, deciding = " ".join(conditions), last_condition
     elif status == "not_eligible":
-        summary = " ".join(failed)
+        summary, deciding = " ".join(failed), first_failed
     else:
-        summary = " ".join(unknown)
-    return CategoryResult.model_validate({
-        "status": status, "summary": summary, "reasons": reasons,
-        "to_find_out": unknown if status == "unknown" else []})
+        summary, deciding = " ".join(unknown), first_unknown
+    if deciding < 0:   # no condition of that kind (not reached by the engine's categories)
+        deciding = last_condition if last_condition >= 0 else 0
+    return status, summary, (unknown if status == "unknown" else []), deciding
 
 
 _MATCHES = Memo(2048)
@@ -454,11 +478,11 @@ def _list_changes(degree: Degree, res: Resolution, day: dt.date) -> list[Change]
     inst = res.institution
     if inst is not None and degree.level == "bachelor" and not degree.honorary:
         if inst.added > day:
-            out.append(Change(category="all", date=inst.added, message=render(
-                "change", "list.added", {"institution": inst.name, "date": inst.added})))
+            out.append(change("all", "list.added", {"institution": inst.name, "date": inst.added},
+                              inst.added))
         if inst.removed is not None and inst.removed > day:
-            out.append(Change(category="all", date=inst.removed, message=render(
-                "change", "list.removed", {"institution": inst.name, "date": inst.removed})))
+            out.append(change("all", "list.removed",
+                              {"institution": inst.name, "date": inst.removed}, inst.removed))
     return out
 
 
@@ -472,11 +496,10 @@ def _b_changes(facts: Facts, degree: Degree, day: dt.date, d: _Day, parts: _Degr
         when = _date_reaching(tuple(closed), ongoing_start, needed, grad_bounds[1], day,
                               d.window_years)
         if when:
-            changes.append(Change(category="B", date=when, message=render(
-                "change", "b.reach_date", {"needed": needed, "date": when})))
+            changes.append(change("B", "b.reach_date", {"needed": needed, "date": when}, when))
     else:
-        changes.append(Change(category="B", message=render(
-            "change", "b.more_months", {"missing": round(needed - parts.b_months.high, 1)})))
+        changes.append(change("B", "b.more_months",
+                              {"missing": round(needed - parts.b_months.high, 1)}))
 
 
 def _c_changes(facts: Facts, degree: Degree, day: dt.date, d: _Day, c_status: str,
@@ -489,15 +512,14 @@ def _c_changes(facts: Facts, degree: Degree, day: dt.date, d: _Day, c_status: st
     last_year = year + param("graduation.window_years", day)
     if last_year >= day.year:
         close = dt.date(last_year, 12, 31)
-        changes.append(Change(category="C", date=close, message=render(
-            "change", "c.window_closes", {"year": year, "date": close})))
+        changes.append(change("C", "c.window_closes", {"year": year, "date": close}, close))
     if grad_bounds and c_status == "eligible":
         closed, ongoing_start = _split_ongoing(facts, day, d.counted_types)
         if ongoing_start is not None:
             when = _date_reaching(tuple(closed), ongoing_start, needed, grad_bounds[0], day, None)
             if when and when <= dt.date(last_year, 12, 31):
-                changes.append(Change(category="C", date=when, message=render(
-                    "change", "c.work_closes", {"limit": needed, "date": when})))
+                changes.append(change("C", "c.work_closes", {"limit": needed, "date": when},
+                                      when))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -551,11 +573,11 @@ def assess(facts: Union[Facts, Mapping[str, Any]]) -> Assessment:
 
     if a_main is not None:
         if a.status == "not_eligible" and a_main.code == "a.not_met":
-            changes.insert(0, Change(category="A", message=render("change", "a.shortfall", {
+            changes.insert(0, change("A", "a.shortfall", {
                 "shortfall": a_main.values["shortfall"],
-                "threshold": a_main.values["threshold"]})))
+                "threshold": a_main.values["threshold"]}))
         elif a_main.code == "a.fx_straddle":
-            changes.insert(0, Change(category="A", message=render("change", "a.fx_evidence", {})))
+            changes.insert(0, change("A", "a.fx_evidence", {}))
     if len(changes) > 1:
         changes = sorted({(ch.category, ch.date, ch.message): ch for ch in changes}.values(),
                          key=lambda ch: (ch.date or dt.date.min, ch.category))
@@ -582,6 +604,10 @@ def assess(facts: Union[Facts, Mapping[str, Any]]) -> Assessment:
 
 
 def _caveat(day: dt.date) -> str:
-    status_phone = param("contact.status_phone", day)
+    return caveat_text(param("contact.phone", day), param("contact.status_phone", day))
+
+
+def caveat_text(phone: Any, status_phone: Any, lang: str = "en") -> str:
+    """The caveat (conditions_of_stay's contact_phone and status_enquiry_phone fill it)."""
     return render("text", "caveat" if status_phone else "caveat_no_status_line",
-                  {"phone": param("contact.phone", day), "status_phone": status_phone})
+                  {"phone": phone, "status_phone": status_phone}, lang)

@@ -2,7 +2,7 @@
 
 Every figure, date, telephone number, address and link in an answer comes from the dated data
 (``parameters.yaml`` through ``params.param``, ``scheme_parameters.yaml`` through
-``schemes.sparam``, ``sources.yaml``); the wording is in ``locales/faq.en.yaml``. No Rasa import:
+``schemes.sparam``, ``sources.yaml``); the wording is in ``locales/faq.<lang>.yaml`` (en, zh-Hans, zh-Hant). No Rasa import:
 the chat's action only picks the topic and the day.
 
     answer("fees", dt.date(2025, 2, 25))   # the fees in force that day, and the change after it
@@ -11,46 +11,69 @@ the chat's action only picks the topic and the day.
 from __future__ import annotations
 
 import datetime as dt
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import lru_cache
-from pathlib import Path
-from typing import Any, Callable, Optional
+from typing import Any, Callable, Iterator, Optional
 
 import yaml
 
 from . import params as P
 from . import schemes as S
 from .nationality import nationality_name
+from .text import check_lang, country_name, locale_file
 
-LOCALE = Path(__file__).parent / "locales" / "faq.en.yaml"
+# The language an answer is being written in (set by answer(), as_of_note(), fallback()).
+_LANG: ContextVar[str] = ContextVar("ttps_faq_lang", default="en")
 
 
-@lru_cache(maxsize=1)
-def _texts() -> dict[str, Any]:
-    with open(LOCALE, encoding="utf-8") as fh:
+@contextmanager
+def _in(lang: str) -> Iterator[None]:
+    token = _LANG.set(check_lang(lang))
+    try:
+        yield
+    finally:
+        _LANG.reset(token)
+
+
+@lru_cache(maxsize=4)
+def _load(lang: str) -> dict[str, Any]:
+    with open(locale_file("faq", lang), encoding="utf-8") as fh:
         return yaml.safe_load(fh)
+
+
+def _texts() -> dict[str, Any]:
+    return _load(_LANG.get())
 
 
 def topics() -> list[str]:
     """The topics, in the order the fallback lists them (the sub-intents of ``faq``)."""
-    return list(_texts()["title"])
+    return list(_load("en")["title"])
 
 
-def title(key: str) -> str:
-    return _texts()["title"][key]
+def title(key: str, lang: str = "en") -> str:
+    return _load(check_lang(lang))["title"][key]
 
 
 def _t(code: str, **values: Any) -> str:
     return _texts()["text"][code].format(**values)
 
 
-# --- formatting ---------------------------------------------------------------------------------
+# --- formatting (in the answer's language: the locale's `format` section) ----------------------
 def day_text(day: dt.date) -> str:
-    """'1 Jan 2030'."""
+    """'1 Jan 2030' (in Chinese '2030年1月1日')."""
+    f = _texts().get("format")
+    if f:
+        return f["date"].format(y=day.year, m=day.month, d=day.day)
     return f"{day.day} {day:%b %Y}"
 
 
 def hkd(amount: float) -> str:
-    """'HK$4.5 million', 'HK$1,234' (amounts of a million or more in millions)."""
+    """'HK$4.5 million', 'HK$1,234' (amounts of a million or more in millions); in Chinese
+    '港幣4,500,000元' (every amount in full)."""
+    f = _texts().get("format")
+    if f:
+        return f["hkd"].format(amount=amount)
     if amount >= 1_000_000:
         millions = amount / 1_000_000
         return f"HK${millions:g} million"
@@ -59,12 +82,18 @@ def hkd(amount: float) -> str:
 
 def months_text(months: int) -> str:
     """'18 months'; whole years of more than three years as years ('8 years')."""
+    f = _texts().get("format")
     if months % 12 == 0 and months > 36:
-        return f"{months // 12} years"
-    return f"{months} months"
+        return f["years"].format(n=months // 12) if f else f"{months // 12} years"
+    return f["months"].format(n=months) if f else f"{months} months"
 
 
 def _names(codes) -> str:
+    f = _texts().get("format")
+    if f:
+        names = [country_name(c, _LANG.get()) for c in codes]
+        return names[0] if len(names) == 1 else (f["list_sep"].join(names[:-1]) + f["and"]
+                                                   + names[-1])
     names = [nationality_name(c) for c in codes]
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
@@ -250,11 +279,15 @@ def _how_to_apply(r: _Reader) -> str:
 
 
 def _documents(r: _Reader) -> str:
-    docs = r.p("apply.documents")
-    everyone = [d for d in docs["all"] if not d.startswith("for Mainland")]
-    return _t("documents", all="; ".join(everyone), a="; ".join(docs["A"]),
-              b="; ".join(docs["B"]), c="; ".join(docs["C"]),
-              mainland="; ".join(docs["by_residence"]["CN-MAINLAND"]), page=r.ttps_page())
+    from .text import documents
+    docs = documents(r.day, _LANG.get())
+    r.keys.add(("ttps", "apply.documents"))
+    sep = _texts()["label"]["documents_sep"]
+    english = P.param("apply.documents", r.day)["all"]
+    everyone = [d for d, e in zip(docs["all"], english) if not e.startswith("for Mainland")]
+    return _t("documents", all=sep.join(everyone), a=sep.join(docs["A"]),
+              b=sep.join(docs["B"]), c=sep.join(docs["C"]),
+              mainland=sep.join(docs["by_residence"]["CN-MAINLAND"]), page=r.ttps_page())
 
 
 def _contact(r: _Reader) -> str:
@@ -284,7 +317,7 @@ def _nationality_restrictions(r: _Reader) -> str:
         change = _t("part.nationals_from", names=_names(sorted(set(cur.value) - set(nxt.value))),
                     change=day_text(nxt.start))
     months = r.p("nationality.prc_overseas_min_months")
-    overseas = "a year" if months == 12 else months_text(months)
+    overseas = _texts()["label"]["a_year"] if months == 12 else months_text(months)
     return _t("nationality_restrictions", excluded=_names(cur.value), change=change,
               overseas=overseas, page=r.ttps_page())
 
@@ -380,10 +413,12 @@ def _render(key: str, day: dt.date) -> tuple[str, set[tuple[str, str]]]:
     return _tidy(_TOPICS[key](r)), r.keys
 
 
-def answer(key: str, day: dt.date) -> str:
-    """The answer to FAQ topic ``key`` (e.g. "fees" or "faq/fees") for ``day``."""
+def answer(key: str, day: dt.date, lang: str = "en") -> str:
+    """The answer to FAQ topic ``key`` (e.g. "fees" or "faq/fees") for ``day``, in ``lang``
+    ("en", "zh-Hans", "zh-Hant")."""
     key = key.split("/", 1)[-1]
-    return _render(key, day)[0]
+    with _in(lang):
+        return _render(key, day)[0]
 
 
 def changes_during(key: str, first: dt.date, last: dt.date) -> list[dt.date]:
@@ -398,15 +433,22 @@ def changes_during(key: str, first: dt.date, last: dt.date) -> list[dt.date]:
 
 
 def as_of_note(day: dt.date, period: Optional[str] = None,
-               changes: Optional[list[dt.date]] = None) -> str:
+               changes: Optional[list[dt.date]] = None, lang: str = "en") -> str:
     """The line saying which day an answer is for (and, for a month or year asked about, the
     days within it on which the answer changed)."""
+    with _in(lang):
+        return _as_of_note(day, period, changes)
+
+
+def _as_of_note(day: dt.date, period: Optional[str], changes: Optional[list[dt.date]]) -> str:
     if changes:
         return _t("as_of_changed", day=day_text(day), year=period,
-                  changes=", ".join(day_text(c) for c in changes)).strip()
+                  changes=_texts()["label"]["list_sep"].join(
+                      day_text(c) for c in changes)).strip()
     return _t("as_of", day=day_text(day)).strip()
 
 
-def fallback() -> str:
+def fallback(lang: str = "en") -> str:
     """What to say when the topic is not known: the topics one can ask about."""
-    return _t("fallback", topics="\n".join(f"- {title(k)}" for k in topics()))
+    with _in(lang):
+        return _t("fallback", topics="\n".join(f"- {title(k, lang)}" for k in topics()))

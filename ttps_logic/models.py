@@ -331,14 +331,22 @@ class Reason(BaseModel):
 
 class CategoryResult(BaseModel):
     status: Status
-    summary: str
+    summary: str = Field(description="The messages of the reasons that decide the status, "
+                                     "joined (rendered from the reasons, in the assessment's lang)")
     reasons: list[Reason]
-    to_find_out: list[str] = Field(default_factory=list)
+    to_find_out: list[str] = Field(default_factory=list,
+                                   description="Messages of the undecided conditions (status unknown)")
+    deciding: int = Field(0, description="Index in `reasons` of THE reason that decides the "
+                                         "status: the first unmet condition (not_eligible), the "
+                                         "first undecided one (unknown), the last condition "
+                                         "(eligible). Chosen by the engine; clients only draw it")
 
 
 class Change(BaseModel):
     category: Literal["A", "B", "C", "all"]
     date: Optional[dt.date] = None
+    code: str = Field("", description="Template key of the message (locales/<lang>.yaml, change)")
+    values: dict[str, Any] = Field(default_factory=dict)
     message: str
 
 
@@ -400,3 +408,5 @@ class Assessment(BaseModel):
     income: list[Conversion] = Field(default_factory=list)
     work_months: dict[str, Any] = Field(default_factory=dict)
     caveat: str
+    lang: str = Field("en", description="Locale every human string is rendered in (en, zh-Hans, "
+                                        "zh-Hant); ttps_logic.render.localize changes it")

@@ -253,15 +253,54 @@ def _day_text(day: dt.date) -> str:
     return f"{day.day} {day:%b %Y}"
 
 
-def resolve_data_refs(value: Any) -> Any:
+def resolve_data_refs(value: Any, date_format: str | None = None) -> Any:
     """Fill the data references of a message template: ``[[start:KEY#N]]`` is the first day of
-    the N-th version (in date order) of parameter KEY, as "1 Jan 2030", so that wording never
-    writes a date of change by hand. Applied to every string of a loaded locale file."""
+    the N-th version (in date order) of parameter KEY, as "1 Jan 2030" (or in ``date_format``,
+    with fields y, m, d, e.g. "{y}年{m}月{d}日"), so that wording never writes a date of change
+    by hand. Applied to every string of a loaded locale file."""
     if isinstance(value, dict):
-        return {k: resolve_data_refs(v) for k, v in value.items()}
+        if date_format is None and isinstance(value.get("formats"), dict):
+            date_format = value["formats"].get("date_text")
+        return {k: resolve_data_refs(v, date_format) for k, v in value.items()}
+    if isinstance(value, list):
+        return [resolve_data_refs(v, date_format) for v in value]
     if isinstance(value, str) and "[[" in value:
         def start(m: re.Match) -> str:
             _, versions = parameter_table()[m.group(1)]
-            return _day_text(sorted(v.start for v in versions)[int(m.group(2)) - 1])
+            day = sorted(v.start for v in versions)[int(m.group(2)) - 1]
+            if date_format:
+                return date_format.format(y=day.year, m=day.month, d=day.day,
+                                          mon=f"{day:%b}")
+            return _day_text(day)
         return _DATA_REF.sub(start, value)
     return value
+
+
+@lru_cache(maxsize=1)
+def clause_chinese() -> dict[str, dict[str, Any]]:
+    """The Chinese label and wording of each clause (clauses.yaml and scheme_clauses.yaml, key
+    `chinese`): {clause_id: {"label": {lang: ...}, "summary": {lang: ...}} for our own summary,
+    or "text" with "source" and "date" where an official Chinese source is quoted}."""
+    out = {}
+    for name in ("clauses.yaml", "scheme_clauses.yaml"):
+        for cid, spec in _load_yaml(name).items():
+            if spec.get("chinese"):
+                out[cid] = spec["chinese"]
+    return out
+
+
+def clause_english(clause_id: str, source_key: str, day: dt.date) -> ClauseVersion:
+    """The clause version an English reason cited: the version from that source in force on
+    ``day`` (or the nearest one from it), else the version in force on ``day``."""
+    table = {**clause_table()}
+    if clause_id not in table:
+        from .schemes import clause_table as scheme_clauses
+        table = scheme_clauses()
+    versions = table[clause_id]
+    same = [v for v in versions if v.source.key == source_key]
+    for v in same:
+        if v.covers(day):
+            return v
+    if same:
+        return min(same, key=lambda v: abs((v.start - day).days))
+    return next((v for v in versions if v.covers(day)), versions[-1])

@@ -19,14 +19,14 @@ from .institutions import Resolution
 from .models import Conversion, Degree, Facts, IncomeItem, Reason
 from .nationality import national_of
 from .params import param, param_versions_from, parameter_table, segment_start
-from .text import Memo, reason, render
+from .text import Memo, reason, word
 
 
 class Range(NamedTuple):
     """A quantity known to lie in [low, high] (low == high when known exactly)."""
     low: float
     high: float
-    why: str = ""
+    why: str = ""   # what the range depends on: a code of the locales' `values: why`
 
 
 def _decide_at_least(r: Range, threshold: float) -> Optional[bool]:
@@ -272,7 +272,7 @@ def rule_degree_arm(resolution: Resolution, day: dt.date) -> Reason:
     arm = resolution.arm
     assert arm is not None
     values = dict(query=resolution.query, arm=arm.name, parent=arm.parent.name,
-                  arm_kind=render("arm_kind", arm.kind, {}), arm_kind_code=arm.kind, via=arm.via)
+                  arm_kind=word("arm_kind", arm.kind), arm_kind_code=arm.kind, via=arm.via)
     if arm.accepted is None:
         return reason("deg.arm_unclear", "note.4", day, None, **values)
     return reason("deg.excluded_arm", "note.4", day, False, **values)
@@ -321,24 +321,24 @@ def _months_worked(ivs: list[work.Interval], bounds: Optional[tuple[dt.date, dt.
     if bounds is None:
         # Without a graduation date every period might predate it.
         hi = work.counted_months(ivs, window_lo if windowed else dt.date.min, day)
-        return Range(0.0, hi, "your graduation date")
+        return Range(0.0, hi, "graduation_date")
     earliest, latest = bounds
     lo_start = max(window_lo, latest) if windowed else latest
     hi_start = max(window_lo, earliest) if windowed else earliest
     return Range(work.counted_months(ivs, lo_start, day),
-                 work.counted_months(ivs, hi_start, day), "the exact day you graduated")
+                 work.counted_months(ivs, hi_start, day), "graduation_day")
 
 
 def _months_stated(stated: float, bounds: Optional[tuple[dt.date, dt.date]], day: dt.date,
                    windowed: bool) -> Range:
     cap = 12.0 * param("work.window_years", day) if windowed else float("inf")
     if bounds is None:
-        return Range(0.0, round(min(stated, cap), 2), "your graduation date")
+        return Range(0.0, round(min(stated, cap), 2), "graduation_date")
     since = work.months_between(bounds[0], day)
     if stated > since + 0.5:
         # More than has passed since graduating: part of it predates graduation.
         hi = min(since, cap)
-        return Range(0.0, round(hi, 2), "how much of it was after graduating")
+        return Range(0.0, round(hi, 2), "after_graduating")
     value = round(min(stated, cap), 2)
     return Range(value, value)
 
@@ -352,7 +352,7 @@ def rule_b_work(months: Optional[Range], day: dt.date) -> Reason:
     met = _decide_at_least(months, needed)
     if met is None:
         return reason("b.work_uncertain", "note.5", day, None, low=months.low, high=months.high,
-                      why=months.why, needed=needed)
+                      why=word("why", months.why), why_code=months.why, needed=needed)
     return reason("b.work_met" if met else "b.work_not_met", "criteria.b", day, met,
                   months=months.low if met else months.high, needed=needed,
                   application_date=day)
@@ -385,7 +385,7 @@ def rule_c_work(months: Optional[Range], day: dt.date) -> Reason:
     at_least = _decide_at_least(months, limit)
     if at_least is None:
         return reason("c.work_uncertain", "note.5", day, None, low=months.low, high=months.high,
-                      why=months.why, limit=limit)
+                      why=word("why", months.why), why_code=months.why, limit=limit)
     met = not at_least
     return reason("c.work_met" if met else "c.work_not_met", "criteria.c", day, met,
                   months=months.high if met else months.low, limit=limit)
@@ -487,7 +487,8 @@ def _rule_nationality(code: Optional[str], day: dt.date) -> Reason:
     excluded = param("nationality.excluded", day)
     if code is None:
         return reason("gen.nationality_missing", "intro.nationals", day, None, kind="info",
-                      excluded=", ".join(_country_name(c) for c in excluded))
+                      excluded=", ".join(_country_name(c) for c in excluded),
+                      excluded_codes=",".join(excluded))
     national = national_of(code)
     name = _country_name(national)
     if national in excluded:
@@ -523,13 +524,11 @@ def rule_prc_overseas(facts: Facts, day: dt.date) -> Optional[Reason]:
         return reason("gen.prc_overseas_resided", "nationals.prc_overseas", day, True,
                       months=months, needed=needed)
     if pr is False and (resided is False or from_overseas is False):
-        why = []
-        if resided is False:
-            why.append(f"{months:g} months overseas")
-        if from_overseas is False:
-            why.append("not applying from overseas")
+        why_code = ("months_and_not_from_overseas" if resided is False and from_overseas is False
+                    else "months" if resided is False else "not_from_overseas")
         return reason("gen.prc_overseas_not_met", "nationals.prc_overseas", day, False,
-                      needed=needed, why="; ".join(why))
+                      needed=needed, months=months,
+                      why=word("why", why_code).format(months=months), why_code=why_code)
     return reason("gen.prc_overseas_unknown", "nationals.prc_overseas", day, None, needed=needed)
 
 

@@ -11,11 +11,12 @@ it; ``unlikely`` means a criterion we can compute is not met; ``unknown`` means 
 One small function per clause, each naming the clause it implements (ids in
 data/scheme_clauses.yaml, where the official wording is quoted with its source). Thresholds,
 windows, stays and lists come from data/scheme_parameters.yaml, dated like parameters.yaml,
-never from literals here. Messages are in locales/schemes.en.yaml.
+never from literals here. Messages are in locales/schemes.<lang>.yaml.
 """
 from __future__ import annotations
 
 import datetime as dt
+from contextvars import ContextVar
 from functools import lru_cache
 from typing import Any, Literal, Mapping, Optional, Union
 
@@ -27,8 +28,9 @@ from .engine import InputError, combine as engine_combine
 from .institutions import registry
 from .models import Degree, Facts, Money, Reason, SourceRef
 from .nationality import national_of, nationality_name
-from .params import (DATA_DIR, ClauseVersion, DataError, Version, param, read_clauses,
-                     read_parameters, resolve_data_refs, sources)
+from .params import (DATA_DIR, ClauseVersion, DataError, Version, clause_chinese, param,
+                     read_clauses, read_parameters, resolve_data_refs, sources)
+from .text import check_lang, country_name, local_values, locale_file, templates
 
 SCHEMES = ("IANG", "NEW_CIES", "CIES", "ASMTP", "GEP", "QMAS")
 # The page each scheme's result points to (its address is the source's, in sources.yaml).
@@ -37,7 +39,6 @@ MAIN_SOURCE = {"IANG": "immd_iang_2025_page", "NEW_CIES": "immd_newcies_2025",
                "QMAS": "immd_qmas_2025"}
 SchemeStatus = Literal["likely", "unlikely", "unknown"]
 Quota = Union[int, Literal["quota_free", "none_stated", "suspended"], None]
-LOCALE = DATA_DIR.parent / "locales" / "schemes.en.yaml"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -108,14 +109,23 @@ def first_day_of(key: str, value: Any) -> Optional[dt.date]:
 # Messages and reasons
 
 
-@lru_cache(maxsize=1)
-def _templates() -> dict[str, dict[str, str]]:
-    with open(LOCALE, encoding="utf-8") as fh:
-        return resolve_data_refs(yaml.safe_load(fh))
+# The language the pre-screen is being written in (prescreen(..., lang) sets it).
+_LANG: ContextVar[str] = ContextVar("ttps_schemes_lang", default="en")
 
 
-def render(section: str, code: str, values: Mapping[str, Any]) -> str:
-    return _templates()[section][code].format(**values)
+@lru_cache(maxsize=4)
+def _templates(lang: str = "en") -> dict[str, dict[str, str]]:
+    with open(locale_file("schemes", lang), encoding="utf-8") as fh:
+        data = yaml.safe_load(fh)
+    return resolve_data_refs(data, (data.get("formats") or {}).get("date_text"))
+
+
+def render(section: str, code: str, values: Mapping[str, Any], lang: Optional[str] = None) -> str:
+    """A message of locales/schemes.<lang>.yaml (default: the pre-screen's language)."""
+    lang = lang or _LANG.get()
+    if lang != "en":
+        values = local_values(dict(values), lang)
+    return _templates(check_lang(lang))[section][code].format(**values)
 
 
 def _reason(code: str, clause_id: str, day: dt.date, met: Optional[bool], *,
@@ -123,8 +133,15 @@ def _reason(code: str, clause_id: str, day: dt.date, met: Optional[bool], *,
     """A checked condition (or a piece of information) citing the scheme clause in force."""
     cv = sclause(clause_id, day)
     src = cv.source
-    return Reason(code=code, kind=kind, met=met, clause_id=clause_id, clause_label=cv.label,
-                  clause_text=cv.quote,
+    label, quote = cv.label, cv.quote
+    lang = _LANG.get()
+    chinese = clause_chinese().get(clause_id) if lang != "en" else None
+    if chinese:
+        label = chinese["label"][lang]
+        quote = (chinese["text"][lang] if chinese.get("text") else
+                 chinese["summary"][lang] + templates(lang)["text"]["clause_summary_mark"])
+    return Reason(code=code, kind=kind, met=met, clause_id=clause_id, clause_label=label,
+                  clause_text=quote,
                   source=SourceRef(key=src.key, title=src.title, url=src.url, date=src.date),
                   values=values, message=render("reason", code, values))
 
@@ -235,8 +252,15 @@ def rule_visa_required(facts: Facts, day: dt.date) -> Optional[Reason]:
     return None
 
 
+def _country(code: str) -> str:
+    """A nationality's name in the pre-screen's language."""
+    lang = _LANG.get()
+    return nationality_name(code) if lang == "en" else country_name(code, lang)
+
+
 def _names(codes) -> str:
-    return ", ".join(nationality_name(c) for c in codes)
+    lang = _LANG.get()
+    return templates(lang)["formats"]["list_sep"].join(_country(c) for c in codes)
 
 
 def rule_nationals(scheme: str, key: str, clause_id: str, facts: Facts,
@@ -252,7 +276,7 @@ def rule_nationals(scheme: str, key: str, clause_id: str, facts: Facts,
         return _reason("all.nationality_missing", clause_id, day, None, kind="info",
                        scheme=scheme, excluded=_names(lists["excluded"]))
     national = national_of(code)
-    country = nationality_name(national)
+    country = _country(national)
     if national in lists["excluded"]:
         return _reason("all.nationality_excluded", clause_id, day, False, scheme=scheme,
                        country=country, country_code=national)
@@ -429,11 +453,11 @@ def rule_newcies_scope(facts: Facts, day: dt.date) -> Reason:
         return _reason("newcies.prc_pr_missing", "newcies.scope", day, None)
     if code in ("MO", "TW"):
         return _reason("newcies.macao_taiwan", "newcies.scope", day, True,
-                       country=nationality_name(code))
+                       country=_country(code))
     if excluded is not None:      # the sources are silent for that nationality on that date
         return excluded
     return _reason("newcies.foreign_national", "newcies.scope", day, True,
-                   country=nationality_name(national_of(code)))
+                   country=_country(national_of(code)))
 
 
 def _hkd_range(money: Money, first: dt.date, last: dt.date) -> Optional[tuple[float, float, float]]:
@@ -546,7 +570,7 @@ def rule_asmtp_scope(facts: Facts, day: dt.date) -> Reason:
                            needed=needed)
         return _reason("emp.prc_overseas_unknown", "asmtp.prc_overseas", day, None, needed=needed)
     return _reason("asmtp.not_mainland", "asmtp.scope", day, False,
-                   country=nationality_name(code))
+                   country=_country(code))
 
 
 def rule_gep_scope(facts: Facts, day: dt.date) -> Reason:
@@ -572,7 +596,7 @@ def rule_gep_scope(facts: Facts, day: dt.date) -> Reason:
     nationals = rule_nationals("GEP", "gep.nationals", "gep.scope", facts, day)
     if nationals is not None:
         return nationals
-    return _reason("gep.in_scope", "gep.scope", day, True, country=nationality_name(code))
+    return _reason("gep.in_scope", "gep.scope", day, True, country=_country(code))
 
 
 _DEGREE_LEVELS = ("bachelor", "master", "doctorate")
@@ -816,9 +840,19 @@ def assess_scheme(scheme: str, facts: Facts, day: dt.date) -> SchemeResult:
         side_by_side=side_by_side(scheme, day))
 
 
-def prescreen(facts: Union[SchemeFacts, Mapping[str, Any]]) -> SchemesResult:
+def prescreen(facts: Union[SchemeFacts, Mapping[str, Any]], lang: str = "en") -> SchemesResult:
     """Pre-screen every scheme against the rules in force on the application date (default
-    today). Raises pydantic's ValidationError or InputError (with the field) on bad input."""
+    today), every message in ``lang`` ("en", "zh-Hans", "zh-Hant"). Raises pydantic's
+    ValidationError or InputError (with the field) on bad input; text.UnknownLanguage (a
+    ValueError) for another lang."""
+    token = _LANG.set(check_lang(lang))
+    try:
+        return _prescreen(facts)
+    finally:
+        _LANG.reset(token)
+
+
+def _prescreen(facts: Union[SchemeFacts, Mapping[str, Any]]) -> SchemesResult:
     if not isinstance(facts, SchemeFacts):
         facts = SchemeFacts.model_validate(facts)
     day = facts.application_date

@@ -9,19 +9,121 @@ from typing import Any, Optional
 import yaml
 
 from .models import Reason, SourceRef
-from .params import clause, resolve_data_refs, segment_start
+from .params import clause, clause_chinese, resolve_data_refs, segment_start
 
 LOCALES = Path(__file__).parent / "locales"
+# The locales every message exists in: English, Simplified Chinese, Traditional Chinese (Hong
+# Kong usage). English is the rendering made at assess time; render.localize gives the others.
+LANGS = ("en", "zh-Hans", "zh-Hant")
+
+
+class UnknownLanguage(ValueError):
+    def __init__(self, lang: Any):
+        super().__init__(f"unknown language {lang!r}; use one of {', '.join(LANGS)}")
+        self.lang = lang
+
+
+def check_lang(lang: Any) -> str:
+    if lang not in LANGS:
+        raise UnknownLanguage(lang)
+    return lang
+
+
+def locale_file(name: str, lang: str) -> Path:
+    """locales/<name>.<lang>.yaml (name "" : locales/<lang>.yaml)."""
+    check_lang(lang)
+    return LOCALES / (f"{name}.{lang}.yaml" if name else f"{lang}.yaml")
 
 
 @lru_cache(maxsize=8)
 def templates(lang: str = "en") -> dict[str, dict[str, str]]:
-    with open(LOCALES / f"{lang}.yaml", encoding="utf-8") as fh:
+    with open(locale_file("", lang), encoding="utf-8") as fh:
         return resolve_data_refs(yaml.safe_load(fh))
 
 
 def render(section: str, code: str, values: dict[str, Any], lang: str = "en") -> str:
+    if lang != "en":
+        values = local_values(values, lang)
     return templates(lang)[section][code].format(**values)
+
+
+def documents(day: dt.date, lang: str = "en") -> dict[str, Any]:
+    """The documents to upload (parameter apply.documents) in ``lang``: the data's own English
+    list, or the locale's `documents` section, which gives each list item by item in the same
+    order (tests/logic/test_locales.py checks the shapes match); the income threshold is filled
+    from the data."""
+    from .params import param
+    docs = param("apply.documents", day)
+    if lang == "en":
+        return docs
+    local = templates(lang)["documents"]
+    values = {"threshold": param("income.threshold_hkd", day)}
+
+    def fill(items: list[str]) -> list[str]:
+        return [item.format(**values) for item in items]
+
+    return {"all": fill(local["all"]), "A": fill(local["A"]), "B": fill(local["B"]),
+            "C": fill(local["C"]),
+            "by_residence": {k: fill(v) for k, v in local["by_residence"].items()}}
+
+
+def word(name: str, code: str, lang: str = "en") -> str:
+    """A word of the locale's `values` section (e.g. what a range of months depends on)."""
+    return templates(lang)["values"][name][code]
+
+
+# Values that are words, not numbers: a value ``K`` is written in another language from its
+# code, ``K_code`` (or ``K`` itself when the locale's `values` section lists it), a list of
+# country codes ``K_codes``, or a country's code (``country`` from ``country_code``). Dates are
+# written the locale's way. English values are made in English at assess time: nothing to do.
+def local_values(values: dict[str, Any], lang: str) -> dict[str, Any]:
+    vocab = templates(lang).get("values", {})
+    out = dict(values)
+    for key, value in values.items():
+        if isinstance(value, dt.date):
+            out[key] = templates(lang)["formats"]["date"].format(
+                y=value.year, m=value.month, d=value.day)
+        elif key.endswith("_codes") and isinstance(value, str):
+            out[key[:-6]] = templates(lang)["formats"]["list_sep"].join(
+                country_name(c, lang) for c in value.split(",") if c)
+        elif key.endswith("_code") and key[:-5] in values:
+            name = key[:-5]
+            if name == "country":
+                out[name] = country_name(value, lang)
+            elif value in vocab.get(name, {}):
+                out[name] = vocab[name][value]
+    for key, value in values.items():
+        table = vocab.get(key)
+        if table and isinstance(value, str) and value in table and f"{key}_code" not in values:
+            out[key] = table[value]
+    # a word from `values` may itself hold placeholders (e.g. a number of months)
+    for key in out:
+        if key in vocab and isinstance(out[key], str) and "{" in out[key]:
+            out[key] = out[key].format(**{k: v for k, v in out.items() if k != key})
+    return out
+
+
+@lru_cache(maxsize=2048)
+def country_name(code: str, lang: str) -> str:
+    """A country's name in ``lang`` (its own code when it has none): the locale's
+    `country_names` first, then pycountry's translations (ISO 3166-1)."""
+    import gettext
+
+    import pycountry
+    own = templates(lang).get("country_names", {})
+    if code in own:
+        return own[code]
+    c = pycountry.countries.get(alpha_2=code)
+    if c is None:
+        return code
+    if lang == "en":
+        return getattr(c, "common_name", None) or c.name
+    catalog = {"zh-Hans": "zh_CN", "zh-Hant": "zh_HK"}[lang]
+    try:
+        tr = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[catalog])
+    except OSError:
+        return getattr(c, "common_name", None) or c.name
+    return tr.gettext(c.name)
 
 
 @lru_cache(maxsize=4096)
@@ -108,3 +210,38 @@ def _build(code: str, clause_id: str, seg: dt.date, met: Optional[bool], kind: s
         "code": code, "kind": kind, "met": met, "clause_id": cid, "clause_label": label,
         "clause_text": quote, "source": source, "values": values,
         "message": templates("en")["reason"][code].format(**values)})
+
+
+# Reasons in another language, by the identity of the English reason they render (each entry
+# holds it, so no id in a key can be reused while it is here).
+_LOCAL = Memo(8192)
+
+
+def localize_reason(r: Reason, lang: str) -> Reason:
+    """``r`` with its message, clause label and clause text in ``lang`` (the same reason for
+    "en" when it was made in English: assess makes every reason in English)."""
+    key = (id(r), lang)
+    found = _LOCAL.get(key)
+    if found is not None and found[0] is r:
+        return found[1]
+    update = {"message": render("reason", r.code, r.values, lang)}
+    chinese = clause_chinese().get(r.clause_id)
+    if lang != "en" and chinese:
+        update["clause_label"] = chinese["label"][lang]
+        if chinese.get("text"):     # official Chinese wording, quoted with its source
+            update["clause_text"] = chinese["text"][lang]
+        else:
+            update["clause_text"] = chinese["summary"][lang] + templates(lang)["text"][
+                "clause_summary_mark"]
+    local = r.model_copy(update=update)
+    _LOCAL.put(key, (r, local))
+    return local
+
+
+def english_reason(r: Reason, day: dt.date) -> Reason:
+    """A reason read back in another language (from JSON), in English again: its message from
+    its code and values, its clause label and wording from the version it cites."""
+    from .params import clause_english
+    cv = clause_english(r.clause_id, r.source.key, day)
+    return r.model_copy(update={"message": render("reason", r.code, r.values),
+                                "clause_label": cv.label, "clause_text": cv.quote})
