@@ -1,6 +1,7 @@
 """Helpers for the browser tests (imported by conftest.py and the test modules)."""
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
@@ -84,15 +85,24 @@ def screenshot(target, name: str, **options) -> Path:
     return path
 
 
-class ChatPage:
-    """The widget as a person uses it: type, press Enter, click suggested replies, read replies."""
+def ui_strings(lang: str = "en") -> dict[str, str]:
+    """The widget's own words in one locale (web/src/strings.<lang>.json)."""
+    return json.loads((ROOT / "web" / "src" / f"strings.{lang}.json").read_text(encoding="utf-8"))
 
-    def __init__(self, page):
+
+class ChatPage:
+    """The widget as a person uses it: type, press Enter, click suggested replies, read replies.
+    `lang` is the language the widget's frame is in (its accessible names are looked up in it)."""
+
+    def __init__(self, page, lang: str = "en"):
         self.page = page
+        self.lang = lang
+        self.strings = ui_strings(lang)
         self.panel = page.locator(".ttps-chat")
-        self.log = page.get_by_role("log", name="Conversation")
-        self.input = page.get_by_label("Message to the TTPS assistant")
-        self.send_button = self.panel.get_by_role("button", name="Send", exact=True)
+        self.log = page.get_by_role("log", name=self.strings["chat.log"])
+        self.input = page.get_by_label(self.strings["chat.input_label"])
+        self.send_button = self.panel.get_by_role("button", name=self.strings["chat.send"], exact=True)
+        self.languages = self.panel.get_by_role("group", name=self.strings["lang.group"])
         self.notice = page.locator(".ttps-notice")
         self.typing = page.locator(".ttps-typing")
         self.user_texts = page.locator(".ttps-user .ttps-text")
@@ -102,6 +112,10 @@ class ChatPage:
             "xpath=(//div[contains(@class,'ttps-user')])[last()]"
             "/following-sibling::div[contains(@class,'ttps-bot')]")
         self.cards = page.locator(".ttps-card")
+
+    def language_button(self, code: str):
+        """The switcher's button for a locale (named in its own language)."""
+        return self.panel.locator(f".ttps-lang-button[data-lang='{code}']")
 
     def reply_button(self, title: str):
         return self.page.locator(".ttps-quick-replies").get_by_role("button", name=title, exact=True)

@@ -54,10 +54,13 @@ def browser():
 
 @pytest.fixture
 def make_page(browser):
-    """make_page(width=1280, height=900) → (page, recorder); each page has fresh storage."""
+    """make_page(width=1280, height=900, locale="en-US") → (page, recorder); each page has fresh storage."""
     contexts = []
 
     def _make(width: int = 1280, height: int = 900, **options):
+        # The browser's language decides the widget's first language: English unless a test
+        # asks for another (locale="zh-CN" …).
+        options.setdefault("locale", "en-US")
         context = browser.new_context(viewport={"width": width, "height": height}, **options)
         contexts.append(context)
         page = context.new_page()

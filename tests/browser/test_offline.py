@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from browser_support import ROOT, ChatPage, free_port, screenshot
+from browser_support import ROOT, ChatPage, free_port, screenshot, ui_strings
 
 sync_api = pytest.importorskip("playwright.sync_api",
                                reason="needs the playwright Python package (make test-browser)")
@@ -21,9 +21,9 @@ def closed_port():
     return free_port()  # nothing listens there
 
 
-def open_offline(page, web_server, port, path="/") -> ChatPage:
+def open_offline(page, web_server, port, path="/", lang="en") -> ChatPage:
     page.goto(f"{web_server}{path}?server=http://127.0.0.1:{port}")
-    return ChatPage(page)
+    return ChatPage(page, lang)
 
 
 def test_unreachable_server_shows_an_honest_error_and_retries(make_page, web_server, closed_port):
@@ -173,4 +173,187 @@ def test_result_card_shows_other_routes_side_by_side(make_page, web_server, clos
     assert page.evaluate("typeof window.pwned") == "undefined"
     # nothing wider than a phone screen
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    assert rec.errors == []
+
+
+# --- languages ------------------------------------------------------------------------------
+
+def frame_texts(page) -> list[str]:
+    """The widget's own words on screen and in its attributes (not the conversation)."""
+    return page.evaluate("""() => {
+        const root = document.querySelector('.ttps-chat');
+        const out = [];
+        for (const el of root.querySelectorAll('[data-i18n]')) out.push(el.textContent);
+        for (const el of root.querySelectorAll('[placeholder],[aria-label],[title]')) {
+            for (const a of ['placeholder', 'aria-label', 'title']) {
+                if (el.hasAttribute(a)) out.push(el.getAttribute(a));
+            }
+        }
+        return out;
+    }""")
+
+
+def assert_frame_in(page, lang: str) -> None:
+    """Every string of the frame is the locale's own (the language buttons name themselves)."""
+    own = set(ui_strings(lang).values())
+    names = {ui_strings(code)[k] for code in ("en", "zh-Hans", "zh-Hant")
+             for k in ("lang.self", "lang.self_full")}
+    texts = frame_texts(page)
+    assert len(texts) > 10, texts
+    assert [t for t in texts if t not in own | names] == [], lang
+
+
+def test_language_switcher_redraws_the_frame_and_is_remembered(make_page, web_server, closed_port):
+    page, rec = make_page()
+    chat = open_offline(page, web_server, closed_port)
+    expect(chat.panel).to_have_attribute("lang", "en")
+    expect(chat.notice).to_be_visible()
+    expect(chat.language_button("en")).to_have_attribute("aria-pressed", "true")
+    # each language is named in itself, and marked as that language
+    for code, name in (("en", "English"), ("zh-Hans", "简体"), ("zh-Hant", "繁體")):
+        expect(chat.language_button(code)).to_have_text(name)
+        expect(chat.language_button(code)).to_have_attribute("lang", code)
+    assert_frame_in(page, "en")
+
+    chat.languages.get_by_role("button", name="简体中文").click()
+    hans = ChatPage(page, "zh-Hans")
+    expect(hans.panel).to_have_attribute("lang", "zh-Hans")
+    expect(hans.notice).to_contain_text("暂时连接不上助手，正在重试…")
+    expect(hans.notice.get_by_role("button", name="立即重试")).to_be_visible()
+    expect(hans.send_button).to_be_disabled()
+    expect(hans.input).to_be_disabled()
+    expect(page.get_by_role("heading", name="高才通助手")).to_be_visible()
+    expect(page.get_by_role("button", name="重新开始")).to_be_disabled()
+    expect(hans.language_button("zh-Hans")).to_have_attribute("aria-pressed", "true")
+    expect(hans.language_button("en")).to_have_attribute("aria-pressed", "false")
+    assert_frame_in(page, "zh-Hans")
+    screenshot(page, "switcher-zh-Hans")
+
+    # kept for the next visit
+    page.reload()
+    expect(hans.panel).to_have_attribute("lang", "zh-Hans")
+    expect(hans.notice).to_contain_text("暂时连接不上助手")
+    assert_frame_in(page, "zh-Hans")
+
+    hans.languages.get_by_role("button", name="繁體中文").click()
+    hant = ChatPage(page, "zh-Hant")
+    expect(hant.panel).to_have_attribute("lang", "zh-Hant")
+    expect(hant.notice).to_contain_text("暫時未能連接助手，正在重試…")
+    expect(hant.send_button).to_have_text("傳送")
+    assert_frame_in(page, "zh-Hant")
+    # the Chinese text is drawn with a CJK font of its script, not boxes
+    family = page.evaluate("getComputedStyle(document.querySelector('.ttps-notice-text')).fontFamily")
+    assert "CJK TC" in family or "CJK HK" in family, family
+
+    hant.languages.get_by_role("button", name="English").click()
+    expect(chat.panel).to_have_attribute("lang", "en")
+    expect(chat.notice).to_contain_text("Can't reach the assistant, retrying…")
+    assert_frame_in(page, "en")
+    assert rec.dialogs == [] and rec.errors == []
+
+
+@pytest.mark.parametrize("browser_locale, expected", [
+    ("zh-CN", "zh-Hans"), ("zh-SG", "zh-Hans"), ("zh-HK", "zh-Hant"), ("zh-TW", "zh-Hant"),
+    ("zh-MO", "zh-Hant"), ("en-GB", "en"), ("fr-FR", "en"),
+])
+def test_first_language_follows_the_browser(make_page, web_server, closed_port, browser_locale, expected):
+    page, rec = make_page(locale=browser_locale)
+    chat = open_offline(page, web_server, closed_port, lang=expected)
+    expect(chat.panel).to_have_attribute("lang", expected)
+    expect(chat.notice).to_contain_text(chat.strings["chat.offline"])
+    expect(chat.language_button(expected)).to_have_attribute("aria-pressed", "true")
+    assert_frame_in(page, expected)
+    assert rec.errors == []
+
+
+def test_floating_launcher_in_traditional_chinese(make_page, web_server, closed_port):
+    page, rec = make_page(width=800, height=800, locale="zh-HK")
+    chat = open_offline(page, web_server, closed_port, "/floating.html", lang="zh-Hant")
+    launcher = page.get_by_role("button", name="查詢高才通")
+    expect(page.locator(".ttps-root")).to_have_attribute("lang", "zh-Hant")
+    launcher.click()
+    expect(chat.panel).to_be_visible()
+    expect(page.get_by_role("button", name="關閉對話")).to_be_visible()
+    assert_frame_in(page, "zh-Hant")
+    assert rec.errors == []
+
+
+def chinese_card(lang: str) -> dict:
+    """The A-and-C fixture with its labels asked for in `lang`."""
+    a = json.loads((FIXTURES / "assessment-a-c.json").read_text())
+    a["lang"] = lang
+    return a
+
+
+def test_card_labels_in_the_payload_language_and_the_frame_follows(make_page, web_server, closed_port):
+    page, rec = make_page(width=480, height=1600)
+    chat = open_offline(page, web_server, closed_port)
+    expect(chat.panel).to_have_attribute("lang", "en")
+    feed(page, {"ttps_assessment": chinese_card("zh-Hans")})
+    card = page.locator(".ttps-card").first
+    expect(card).to_have_attribute("lang", "zh-Hans")
+    expect(card.get_by_role("heading", name="高才通申请资格结果")).to_be_visible()
+    row_a = card.locator(".ttps-row[data-category='A']")
+    expect(row_a.locator(".ttps-cat")).to_have_text("A类")
+    expect(row_a.locator(".ttps-cat-name")).to_have_text("高收入人士")
+    expect(row_a.locator(".ttps-badge")).to_have_text(re.compile("符合资格$"))
+    expect(card.locator(".ttps-row[data-category='B'] .ttps-badge")).to_have_text(re.compile("不符合资格$"))
+    expect(row_a.locator("details summary")).to_contain_text("决定性条文：")
+    expect(card.locator(".ttps-next h4")).to_have_text("下一步")
+    expect(card.locator(".ttps-next")).to_contain_text("你可以申请A类或C类。")
+    expect(card.locator(".ttps-change strong").first).to_have_text("怎样会改变结果：")
+    # the frame follows the conversation's language, and keeps it
+    expect(chat.panel).to_have_attribute("lang", "zh-Hans")
+    assert_frame_in(page, "zh-Hans")
+    assert page.evaluate("Object.entries(localStorage).filter(([k]) => k.endsWith(':locale'))"
+                         ".map(([, v]) => v)") == ["zh-Hans"]
+    # a later card in Traditional is drawn in Traditional, and the frame follows again
+    feed(page, {"ttps_assessment": chinese_card("zh-Hant")})
+    expect(page.locator(".ttps-card").last).to_have_attribute("lang", "zh-Hant")
+    expect(page.locator(".ttps-card").last.locator(".ttps-card-title")).to_have_text("高才通申請資格結果")
+    expect(chat.panel).to_have_attribute("lang", "zh-Hant")
+    expect(card).to_have_attribute("lang", "zh-Hans")  # an earlier card keeps its language
+    expect(card.locator(".ttps-card-title")).to_have_text("高才通申请资格结果")
+    assert rec.errors == []
+
+
+def test_card_draws_the_reason_the_engine_names(make_page, web_server, closed_port):
+    page, rec = make_page()
+    open_offline(page, web_server, closed_port)
+    a = json.loads((FIXTURES / "assessment-a-c.json").read_text())
+    reasons = a["categories"]["B"]["reasons"]
+    assert reasons[1]["clause_id"] != reasons[0]["clause_id"]
+    a["categories"]["B"]["deciding"] = 0  # the engine could name any reason: the card draws it
+    del a["categories"]["C"]["deciding"]  # a card stored before the engine named one
+    feed(page, {"ttps_assessment": a})
+    card = page.locator(".ttps-card")
+    row_b = card.locator(".ttps-row[data-category='B']")
+    expect(row_b.locator(".ttps-clause-id")).to_have_text(reasons[0]["clause_id"])
+    # its message is not the summary, so it is drawn under its label
+    expect(row_b.locator(".ttps-deciding")).to_have_text(
+        re.compile(r"^Deciding reason: " + re.escape(reasons[0]["message"])))
+    row_c = card.locator(".ttps-row[data-category='C']")
+    expect(row_c.locator(".ttps-summary")).to_have_text(a["categories"]["C"]["summary"])
+    expect(row_c.locator("details.ttps-clause")).to_have_count(0)
+    expect(row_c.locator(".ttps-badge")).to_have_text(re.compile("Eligible$"))
+    assert rec.errors == []
+
+
+def test_other_routes_labels_in_traditional_chinese(make_page, web_server, closed_port):
+    page, rec = make_page(width=360, height=1600, locale="zh-HK")
+    open_offline(page, web_server, closed_port, lang="zh-Hant")
+    a = chinese_card("zh-Hant")
+    routes = json.loads((FIXTURES / "other-schemes-iang-qmas.json").read_text())
+    feed(page, {"ttps_assessment": a, "other_schemes": routes})
+    section = page.locator(".ttps-card .ttps-routes")
+    expect(section.get_by_role("heading", name="其他可以考慮的途徑")).to_be_visible()
+    iang = section.locator(".ttps-route[data-scheme='IANG']")
+    expect(iang.locator(".ttps-badge")).to_have_text("可能符合")
+    for term in ("工作聘約", "首次逗留", "名額", "延期逗留"):
+        expect(iang.locator("dt", has_text=term)).to_have_count(1)
+    expect(section.locator(".ttps-route[data-scheme='QMAS'] .ttps-badge")).to_have_text("暫時未能判斷")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    page.add_style_tag(content=".ttps-chat{height:auto!important;max-height:none!important}"
+                               ".ttps-log{overflow:visible!important}")
+    screenshot(page.locator(".ttps-card"), "card-labels-zh-Hant")
     assert rec.errors == []

@@ -2,7 +2,11 @@
 //   data-server="http://localhost:5005"   the Rasa server (default http://localhost:5005)
 //   data-container="#ttps-chat"           where to draw the chat; without it (or when the
 //                                         element is missing) a floating launcher button is used
-//   data-title="..."                      the panel's title
+//   data-title="..."                      the panel's title (in every language; without it
+//                                         the title comes from strings.<locale>.json)
+//   data-lang="zh-Hant"                   the language to start in when the person has not
+//                                         chosen one (en, zh-Hans, zh-Hant, or a tag such as
+//                                         zh-HK); without it the browser's languages decide
 //   data-allow-server-param               let `?server=` in the page URL override data-server
 //                                         (for demos and tests; off by default so a crafted
 //                                         link cannot point a production page at another server)
@@ -10,7 +14,6 @@
 
 export const DEFAULT_SERVER = "http://localhost:5005";
 export const DEFAULT_CONTAINER = "#ttps-chat";
-export const DEFAULT_TITLE = "TTPS assistant";
 
 /** An http(s) URL without trailing slash, or null. */
 export function normalizeServer(value) {
@@ -33,7 +36,8 @@ export function resolveConfig(dataset = {}, search = "") {
   return {
     server,
     container: dataset.container || DEFAULT_CONTAINER,
-    title: dataset.title || DEFAULT_TITLE,
+    title: dataset.title || null,
+    lang: dataset.lang || null,
     css: dataset.css !== "none",
   };
 }

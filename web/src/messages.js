@@ -3,6 +3,7 @@
 // with `npm test`.
 
 import { OFFICIAL_PAGE } from "../dist/facts.js";
+import { DEFAULT_LOCALE, joinList, normalizeLocale, t } from "./i18n.js";
 
 /**
  * Find a ttps_assessment in a bot_uttered payload, whatever way it was wrapped.
@@ -36,21 +37,22 @@ export function findOtherSchemes(payload) {
     (c) => isObject(c) && Array.isArray(c.schemes) && c.schemes.length > 0);
 }
 
-const SCHEME_STATUS = {
-  likely: { label: "Likely to fit", className: "likely" },
-  unlikely: { label: "Unlikely to fit", className: "unlikely" },
-  unknown: { label: "Can't tell yet", className: "unknown" },
-};
+const SCHEME_STATUS_CLASSES = { likely: "likely", unlikely: "unlikely", unknown: "unknown" };
 
-/** Label and style of a scheme's pre-screen status (said in words, not only in colour). */
-export function schemeStatusInfo(status) {
-  return SCHEME_STATUS[status] || SCHEME_STATUS.unknown;
+/** Label (in `lang`) and style of a scheme's pre-screen status (said in words, not only in colour). */
+export function schemeStatusInfo(status, lang = DEFAULT_LOCALE) {
+  const key = Object.prototype.hasOwnProperty.call(SCHEME_STATUS_CLASSES, status) ? status : "unknown";
+  return { label: t(lang, `routes.status.${key}`), className: SCHEME_STATUS_CLASSES[key] };
 }
 
-/** The quota of a scheme in words, from the pre-screen's side-by-side value. */
-export function quotaText(quota) {
-  if (typeof quota === "number" && Number.isFinite(quota)) return `${quota.toLocaleString("en-US")} a year`;
-  return { quota_free: "None", none_stated: "None stated", suspended: "Suspended" }[quota] || "Not stated";
+const QUOTA_WORDS = ["quota_free", "none_stated", "suspended"];
+
+/** The quota of a scheme in words (in `lang`), from the pre-screen's side-by-side value. */
+export function quotaText(quota, lang = DEFAULT_LOCALE) {
+  if (typeof quota === "number" && Number.isFinite(quota)) {
+    return t(lang, "routes.quota_number", { n: quota.toLocaleString("en-US") });
+  }
+  return QUOTA_WORDS.includes(quota) ? t(lang, `routes.quota.${quota}`) : t(lang, "routes.not_stated");
 }
 
 function isObject(x) {
@@ -79,7 +81,7 @@ export function quickRepliesOf(payload) {
  *   {type: "card", assessment, otherSchemes?}
  * Text and custom data may come together in one payload or in separate ones.
  */
-export function normalizeBotMessage(payload) {
+export function normalizeBotMessage(payload, lang = DEFAULT_LOCALE) {
   if (typeof payload === "string") {
     return payload.trim() ? [{ type: "text", text: payload, quickReplies: [] }] : [];
   }
@@ -92,7 +94,7 @@ export function normalizeBotMessage(payload) {
     // Images and files are shown as links: bot messages never put media elements on the page.
     const src = attachment.payload?.src || attachment.payload?.url;
     if (typeof src === "string" && src) {
-      const label = attachment.type === "image" ? "Image" : "Attachment";
+      const label = t(lang, attachment.type === "image" ? "chat.image" : "chat.attachment");
       text = (text ? text + "\n\n" : "") + `[${label}](${src})`;
     }
   }
@@ -109,35 +111,42 @@ export function normalizeBotMessage(payload) {
 
 // --- the result card's interpretation -------------------------------------------------------
 
-export const CATEGORY_NAMES = {
-  A: "High income",
-  B: "Graduate with 3+ years' work",
-  C: "Recent graduate",
+/**
+ * The language of a card: the payload's own `lang` (the engine renders every message of the
+ * assessment in it), so the card's labels match its sentences. A payload without one was
+ * written before the engine rendered other languages, i.e. in English.
+ */
+export function cardLang(payload) {
+  return normalizeLocale(payload?.lang) || DEFAULT_LOCALE;
+}
+
+const STATUS_STYLE = {
+  eligible: { icon: "✓", className: "eligible" },
+  not_eligible: { icon: "✗", className: "not-eligible" },
+  unknown: { icon: "?", className: "unknown" },
 };
 
-export const STATUS = {
-  eligible: { label: "Eligible", icon: "✓", className: "eligible" },
-  not_eligible: { label: "Not eligible", icon: "✗", className: "not-eligible" },
-  unknown: { label: "Can't tell yet", icon: "?", className: "unknown" },
-};
+/** Label (in `lang`), icon and style of a category's status. */
+export function statusInfo(status, lang = DEFAULT_LOCALE) {
+  const key = Object.prototype.hasOwnProperty.call(STATUS_STYLE, status) ? status : "unknown";
+  return { label: t(lang, `card.status.${key}`), ...STATUS_STYLE[key] };
+}
 
-export function statusInfo(status) {
-  return STATUS[status] || STATUS.unknown;
+/** "Category A" / "A类" / "A類". */
+export function categoryLabel(code, lang = DEFAULT_LOCALE) {
+  return t(lang, "card.category", { code });
 }
 
 /**
- * The reason that decided a category (same choice as the bot's own wording in
- * actions/messages.py): the first unmet condition for "not eligible", the first undecided one
- * for "unknown", the last condition for "eligible".
+ * The reason that decides a category: the engine names it (`deciding`, an index into the
+ * category's `reasons`), the card only draws it. A card stored before the engine named it (an
+ * old conversation restored from the browser's storage) has none: then no reason is singled
+ * out and the card shows the category's summary alone, rather than guess.
  */
-export function keyReason(result) {
+export function decidingReason(result) {
   const reasons = Array.isArray(result?.reasons) ? result.reasons : [];
-  const conditions = reasons.filter((r) => r && r.kind === "condition");
-  let found;
-  if (result?.status === "not_eligible") found = conditions.find((r) => r.met === false);
-  else if (result?.status === "unknown") found = conditions.find((r) => r.met == null);
-  else found = conditions[conditions.length - 1];
-  return found || conditions[conditions.length - 1] || reasons[0] || null;
+  const i = result?.deciding;
+  return Number.isInteger(i) && i >= 0 && i < reasons.length && isObject(reasons[i]) ? reasons[i] : null;
 }
 
 /** what_would_change entries for one category (or, with code null, those for none of A/B/C). */
@@ -161,40 +170,41 @@ export function safeUrl(url) {
 // The official TTPS page, from ttps_logic/data/parameters.yaml (dist/facts.js, written by build.mjs).
 const IMMD_TTPS = OFFICIAL_PAGE;
 
-/** The "next steps" lines, as [{text, href?}], from the assessment alone. */
-export function nextSteps(assessment) {
+/** The "next steps" lines, as [{text, href?}], from the assessment alone, in `lang`. */
+export function nextSteps(assessment, lang = DEFAULT_LOCALE) {
   const steps = [];
   const eligible = Array.isArray(assessment?.eligible_categories)
     ? assessment.eligible_categories
     : [];
   const stay = assessment?.conditions_of_stay || {};
+  const names = (codes) => codes.map((c) => categoryLabel(c, lang));
   if (eligible.length) {
     const first = eligible[0];
     const months = stay.initial_stay_months?.[first];
-    const stayText = months ? `${months} months' initial stay` : "an initial stay";
-    let line = `You can apply under ${eligible.map((c) => `Category ${c}`).join(" or ")}. `;
-    line += eligible.length > 1
-      ? `Category ${first} is the better choice: ${stayText}`
-      : `Category ${first} gives ${stayText}`;
-    if (first === "C" && stay.category_c_annual_quota) {
-      line += `, within the annual quota of ${stay.category_c_annual_quota.toLocaleString("en")} places`;
-    }
-    steps.push({ text: line + "." });
-    steps.push({ text: "Apply online on the Immigration Department's TTPS page.", href: IMMD_TTPS });
+    const quota = first === "C" && stay.category_c_annual_quota
+      ? t(lang, "next.quota", { quota: stay.category_c_annual_quota.toLocaleString("en") })
+      : "";
+    steps.push({
+      text: t(lang, eligible.length > 1 ? "next.eligible_many" : "next.eligible_one", {
+        categories: joinList(lang, names(eligible), "or"),
+        first: categoryLabel(first, lang),
+        stay: months ? t(lang, "next.stay_months", { months }) : t(lang, "next.stay_generic"),
+        quota,
+      }),
+    });
+    steps.push({ text: t(lang, "next.apply_online"), href: IMMD_TTPS });
   } else {
-    steps.push({ text: "On these facts you can't apply under any category yet." });
+    steps.push({ text: t(lang, "next.none") });
     const open = ["A", "B", "C"].filter((c) => assessment?.categories?.[c]?.status === "unknown");
     if (open.length) {
-      steps.push({
-        text: `Tell the assistant what is still missing to decide ${open.map((c) => `Category ${c}`).join(" and ")}.`,
-      });
+      steps.push({ text: t(lang, "next.missing", { categories: joinList(lang, names(open), "and") }) });
     }
   }
   if (stay.job_offer_required === false) {
-    steps.push({ text: "No job offer in Hong Kong is needed to apply." });
+    steps.push({ text: t(lang, "next.no_job_offer") });
   }
   if (stay.contact_phone) {
-    steps.push({ text: `Questions? The Immigration Department's enquiry line: ${stay.contact_phone}.` });
+    steps.push({ text: t(lang, "next.enquiry", { phone: stay.contact_phone }) });
   }
   return steps;
 }

@@ -90,6 +90,15 @@ export class ChatStore {
     this._set("history", "[]");
   }
 
+  /** The language the person chose (or the conversation moved to), or null. */
+  get locale() {
+    return this._get("locale");
+  }
+
+  set locale(code) {
+    if (typeof code === "string" && code) this._set("locale", code);
+  }
+
   get isOpen() {
     return this._get("open") === "1";
   }

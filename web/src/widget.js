@@ -1,15 +1,26 @@
 // The chat widget: the panel, the conversation log, quick replies, the typing indicator, the
-// connection notice, history that survives a reload, and (without a container) the floating
-// launcher.
+// connection notice, history that survives a reload, the language switcher and (without a
+// container) the floating launcher.
+//
+// Languages: the widget's own words come from strings.<locale>.json (i18n.js). Elements that
+// show one carry data-i18n="key" (text) or data-i18n-<attribute>="key" (placeholder,
+// aria-label, title), and _applyLocale() fills them all, so switching redraws the frame at once.
+// The conversation itself (the bot's messages, the cards) stays in the language it came in.
 import { buildResultCard } from "./card.js";
 import { h, uid } from "./dom.js";
+import { LOCALES, initialLocale, normalizeLocale, strings, t } from "./i18n.js";
 import { renderMarkdown } from "./markdown.js";
-import { normalizeBotMessage } from "./messages.js";
+import { cardLang, normalizeBotMessage } from "./messages.js";
 import { ChatStore } from "./storage.js";
 import { RasaSocket } from "./transport.js";
 
 const TYPING_TIMEOUT_MS = 30000;
-const OFFLINE_TEXT = "Can't reach the assistant, retrying…";
+const I18N_ATTRIBUTES = ["placeholder", "aria-label", "title"];
+
+/** What the widget sends the bot when the person picks a language. */
+export function switchLanguageMessage(code) {
+  return `/switch_language${JSON.stringify({ language: code })}`;
+}
 
 export class ChatWidget {
   /**
@@ -20,6 +31,12 @@ export class ChatWidget {
     this.config = config;
     this.floating = !container;
     this.store = new ChatStore(config.server);
+    this.locale = initialLocale({
+      saved: this.store.locale,
+      configured: config.lang,
+      languages: navigator.languages?.length ? navigator.languages : [navigator.language],
+    });
+    this.pendingSwitch = null; // a language picked while offline, told to the bot on reconnect
     this.history = this.store.loadHistory();
     this.greeted = this.history.length > 0;
     this.typingTimer = null;
@@ -50,21 +67,21 @@ export class ChatWidget {
       role: "log",
       "aria-live": "polite",
       "aria-relevant": "additions",
-      "aria-label": "Conversation",
+      "data-i18n-aria-label": "chat.log",
       tabindex: "0",
     });
     this.typing = h(
       "div",
       { className: "ttps-typing", hidden: true, role: "status" },
       h("span", { className: "ttps-dots", "aria-hidden": "true" }, h("span"), h("span"), h("span")),
-      h("span", { className: "ttps-sr-only" }, "The assistant is typing…"),
+      h("span", { className: "ttps-sr-only", "data-i18n": "chat.typing" }),
     );
-    this.retryButton = h("button", { type: "button", className: "ttps-retry" }, "Retry now");
+    this.retryButton = h("button", { type: "button", className: "ttps-retry", "data-i18n": "chat.retry" });
     this.retryButton.addEventListener("click", () => this.socket.retryNow());
     this.notice = h(
       "div",
       { className: "ttps-notice", role: "alert", hidden: true },
-      h("span", { className: "ttps-notice-text" }, OFFLINE_TEXT),
+      h("span", { className: "ttps-notice-text", "data-i18n": "chat.offline" }),
       " ",
       this.retryButton,
     );
@@ -74,13 +91,13 @@ export class ChatWidget {
       type: "text",
       autocomplete: "off",
       maxlength: "1000",
-      placeholder: "Type your message…",
+      "data-i18n-placeholder": "chat.placeholder_connecting",
     });
-    this.sendButton = h("button", { type: "submit", className: "ttps-send" }, "Send");
+    this.sendButton = h("button", { type: "submit", className: "ttps-send", "data-i18n": "chat.send" });
     this.form = h(
       "form",
       { className: "ttps-form" },
-      h("label", { for: inputId, className: "ttps-sr-only" }, "Message to the TTPS assistant"),
+      h("label", { for: inputId, className: "ttps-sr-only", "data-i18n": "chat.input_label" }),
       this.input,
       this.sendButton,
     );
@@ -90,18 +107,37 @@ export class ChatWidget {
       if (!text) return;
       if (this.send(text, text)) this.input.value = "";
     });
-    this.restartButton = h(
-      "button",
-      { type: "button", className: "ttps-restart", title: "Clear this conversation and start again" },
-      "Start over",
-    );
+    this.restartButton = h("button", {
+      type: "button",
+      className: "ttps-restart",
+      "data-i18n": "chat.restart",
+      "data-i18n-title": "chat.restart_title",
+    });
     this.restartButton.addEventListener("click", () => this.restart());
+
+    // The language switcher: each language named in itself (and marked as such for screen
+    // readers), the current one pressed.
+    this.langButtons = LOCALES.map((code) => {
+      const names = strings(code);
+      const button = h("button", {
+        type: "button",
+        className: "ttps-lang-button",
+        lang: code,
+        "data-lang": code,
+        "aria-label": names["lang.self_full"],
+        "aria-pressed": "false",
+      }, names["lang.self"]);
+      button.addEventListener("click", () => this.switchLanguage(code));
+      return button;
+    });
+    this.langGroup = h("div", { className: "ttps-lang", role: "group", "data-i18n-aria-label": "lang.group" },
+      this.langButtons);
 
     const headerButtons = [this.restartButton];
     if (this.floating) {
       this.closeButton = h(
         "button",
-        { type: "button", className: "ttps-close", "aria-label": "Close chat" },
+        { type: "button", className: "ttps-close", "data-i18n-aria-label": "chat.close" },
         h("span", { "aria-hidden": "true" }, "×"),
       );
       this.closeButton.addEventListener("click", () => this.setOpen(false));
@@ -118,18 +154,16 @@ export class ChatWidget {
       h(
         "header",
         { className: "ttps-header" },
-        h("h2", { id: titleId, className: "ttps-title" }, this.config.title),
+        h("h2", { id: titleId, className: "ttps-title", "data-i18n": this.config.title ? null : "chat.title" },
+          this.config.title || ""),
+        this.langGroup,
         h("div", { className: "ttps-header-buttons" }, headerButtons),
       ),
       this.notice,
       this.log,
       this.typing,
       this.form,
-      h(
-        "p",
-        { className: "ttps-disclaimer" },
-        "Guidance from the published rules; the Immigration Department decides every application.",
-      ),
+      h("p", { className: "ttps-disclaimer", "data-i18n": "chat.disclaimer" }),
     );
 
     if (this.floating) {
@@ -142,7 +176,7 @@ export class ChatWidget {
           "aria-expanded": "false",
         },
         h("span", { "aria-hidden": "true", className: "ttps-launcher-icon" }, "💬"),
-        h("span", { className: "ttps-launcher-text" }, "Ask about TTPS"),
+        h("span", { className: "ttps-launcher-text", "data-i18n": "chat.launcher" }),
       );
       this.launcher.addEventListener("click", () => this.setOpen(!this.isOpen));
       this.panel.addEventListener("keydown", (e) => {
@@ -151,13 +185,57 @@ export class ChatWidget {
         }
       });
       this.root = h("div", { className: "ttps-root" }, this.panel, this.launcher);
+      this._applyLocale();
       document.body.appendChild(this.root);
       this.isOpen = false;
       this.setOpen(this.store.isOpen, { focus: false });
     } else {
+      this.root = this.panel;
+      this._applyLocale();
       container.appendChild(this.panel);
       this.isOpen = true;
     }
+  }
+
+  // --- languages --------------------------------------------------------------------------
+
+  /** Fill every data-i18n element outside the cards (which keep their own language). */
+  _applyLocale() {
+    const lang = this.locale;
+    this.root.setAttribute("lang", lang);
+    const own = (el) => !el.closest(".ttps-card");
+    for (const el of this.root.querySelectorAll("[data-i18n]")) {
+      if (own(el)) el.textContent = t(lang, el.dataset.i18n);
+    }
+    for (const attr of I18N_ATTRIBUTES) {
+      for (const el of this.root.querySelectorAll(`[data-i18n-${attr}]`)) {
+        if (own(el)) el.setAttribute(attr, t(lang, el.getAttribute(`data-i18n-${attr}`)));
+      }
+    }
+    for (const button of this.langButtons) {
+      button.setAttribute("aria-pressed", String(button.dataset.lang === lang));
+    }
+  }
+
+  /** Show the widget in `code` (and keep it for the next visit); `tellBot` also asks the bot to answer in it. */
+  setLocale(code, { tellBot = false } = {}) {
+    const lang = normalizeLocale(code);
+    if (!lang) return;
+    const changed = lang !== this.locale;
+    this.locale = lang;
+    this.store.locale = lang;
+    if (changed) this._applyLocale();
+    if (!tellBot) return;
+    // Before the greeting the greeting itself carries the language (see _maybeGreet).
+    if (!this.greeted) return;
+    if (!this.online || !this.send(switchLanguageMessage(lang), null)) this.pendingSwitch = lang;
+    else this.pendingSwitch = null;
+  }
+
+  /** The switcher: the person picked a language. */
+  switchLanguage(code) {
+    if (normalizeLocale(code) === this.locale) return;
+    this.setLocale(code, { tellBot: true });
   }
 
   setOpen(open, { focus = true } = {}) {
@@ -186,18 +264,29 @@ export class ChatWidget {
     this.restartButton.disabled = !online;
     for (const b of this.log.querySelectorAll(".ttps-quick-replies button")) b.disabled = !online;
     this.panel.classList.toggle("ttps-offline", !online);
-    this.input.placeholder = online ? "Type your message…" : initial ? "Connecting…" : "Waiting for the assistant…";
+    const placeholder = online ? "chat.placeholder" : initial ? "chat.placeholder_connecting" : "chat.placeholder_waiting";
+    this.input.setAttribute("data-i18n-placeholder", placeholder);
+    this.input.placeholder = t(this.locale, placeholder);
     if (online) {
       this._maybeGreet();
+      if (this.pendingSwitch && this.greeted && this.send(switchLanguageMessage(this.pendingSwitch), null)) {
+        this.pendingSwitch = null;
+      }
     } else if (!initial) {
       this._hideTyping();
     }
   }
 
-  /** A first visit opens with the bot's own greeting (a hidden "/greet"). */
+  /**
+   * A first visit opens with the bot's own greeting (a hidden "/greet"). When the widget starts
+   * in another language than English, the bot is first told to use it (a hidden
+   * /switch_language), so the greeting already comes in that language.
+   */
   _maybeGreet() {
     if (this.greeted || !this.online || !this.isOpen) return;
     this.greeted = true;
+    this.pendingSwitch = null;
+    if (this.locale !== "en") this.send(switchLanguageMessage(this.locale), null);
     this.send("/greet", null);
   }
 
@@ -222,13 +311,17 @@ export class ChatWidget {
     this.history = [];
     this.store.clearHistory();
     this.log.replaceChildren();
-    this.send("/start_over", "Start over");
+    this.send("/start_over", t(this.locale, "chat.restart"));
     this.input.focus();
   }
 
   _onBotMessage(payload) {
-    const items = normalizeBotMessage(payload);
+    const items = normalizeBotMessage(payload, this.locale);
     if (!items.length) return;
+    // A card says which language the conversation is in (the bot answers in the script the
+    // person writes in): the frame follows it, so labels and replies read in one language.
+    const card = items.find((item) => item.type === "card");
+    if (card) this.setLocale(cardLang(card.assessment));
     this._hideTyping();
     for (const note of this.log.querySelectorAll(".ttps-system")) note.remove();
     for (const item of items) this._add({ from: "bot", ...item });
@@ -252,7 +345,7 @@ export class ChatWidget {
   }
 
   _render(entry, { withReplies = true } = {}) {
-    const who = entry.from === "user" ? "You" : "Assistant";
+    const who = entry.from === "user" ? "chat.you" : "chat.assistant";
     let body;
     if (entry.type === "card") {
       body = buildResultCard(entry.assessment, entry.otherSchemes);
@@ -264,7 +357,7 @@ export class ChatWidget {
     const message = h(
       "div",
       { className: `ttps-msg ttps-${entry.from}${entry.type === "card" ? " ttps-msg-card" : ""}` },
-      h("span", { className: "ttps-sr-only" }, `${who}: `),
+      h("span", { className: "ttps-sr-only", "data-i18n": who }, t(this.locale, who)),
       body,
     );
     this.log.appendChild(message);
@@ -277,7 +370,12 @@ export class ChatWidget {
   _quickReplies(replies) {
     return h(
       "div",
-      { className: "ttps-quick-replies", role: "group", "aria-label": "Suggested replies" },
+      {
+        className: "ttps-quick-replies",
+        role: "group",
+        "data-i18n-aria-label": "chat.suggested",
+        "aria-label": t(this.locale, "chat.suggested"),
+      },
       replies.map((r) => {
         const button = h("button", { type: "button", className: "ttps-quick-reply" }, r.title);
         button.disabled = !this.online;
@@ -301,8 +399,8 @@ export class ChatWidget {
     // Don't leave the dots up for ever: after a while, say plainly that no answer came.
     this.typingTimer = setTimeout(() => {
       this._hideTyping();
-      this.log.appendChild(h("p", { className: "ttps-system" },
-        "No answer from the assistant yet. You can try again, or start over."));
+      this.log.appendChild(h("p", { className: "ttps-system", "data-i18n": "chat.no_answer" },
+        t(this.locale, "chat.no_answer")));
       this._scrollToEnd();
     }, TYPING_TIMEOUT_MS);
     this._scrollToEnd();

@@ -7,8 +7,10 @@ import {
   changesFor,
   findAssessment,
   findOtherSchemes,
+  cardLang,
+  categoryLabel,
+  decidingReason,
   generalProblems,
-  keyReason,
   nextSteps,
   normalizeBotMessage,
   quickRepliesOf,
@@ -75,12 +77,32 @@ test("image attachments become links, never media", () => {
   assert.equal(item.text, "[Image](https://x/y.png)");
 });
 
-test("key reason follows the bot's choice", () => {
-  assert.equal(keyReason(AC.categories.A).clause_id, "criteria.a");
-  assert.equal(keyReason(AC.categories.B).clause_id, "criteria.b"); // first unmet condition
-  assert.equal(keyReason(AC.categories.C).clause_id, "criteria.c"); // last condition
-  assert.equal(keyReason(NONE.categories.B).met, null); // first undecided condition
-  assert.equal(keyReason({ status: "eligible", reasons: [] }), null);
+test("the deciding reason is the one the engine names, looked up, never chosen here", () => {
+  assert.equal(decidingReason(AC.categories.A).code, "a.met");
+  assert.equal(decidingReason(AC.categories.B).code, "b.work_not_met");
+  // whatever index the engine gives is drawn, even one the old rule of thumb would not pick
+  const b = { ...AC.categories.B, deciding: 0 };
+  assert.equal(decidingReason(b).code, "deg.listed");
+  assert.equal(decidingReason(NONE.categories.B).met, null);
+});
+
+test("a card stored before the engine named the deciding reason: none is singled out", () => {
+  const { deciding, ...old } = AC.categories.B;
+  assert.equal(deciding, 1);
+  assert.equal(decidingReason(old), null);
+  assert.equal(decidingReason({ ...old, deciding: 7 }), null); // out of range
+  assert.equal(decidingReason({ ...old, deciding: "1" }), null); // not an int
+  assert.equal(decidingReason({ ...old, deciding: -1 }), null);
+  assert.equal(decidingReason({ status: "eligible", reasons: [], deciding: 0 }), null);
+  assert.equal(decidingReason(null), null);
+});
+
+test("a card's language is its payload's lang; without one (an older payload) English", () => {
+  assert.equal(cardLang(AC), "en");
+  assert.equal(cardLang({ ...AC, lang: "zh-Hant" }), "zh-Hant");
+  assert.equal(cardLang({ ...AC, lang: "zh-CN" }), "zh-Hans");
+  assert.equal(cardLang({ ...AC, lang: undefined }), "en");
+  assert.equal(cardLang({ ...AC, lang: "fr" }), "en");
 });
 
 test("status labels are words, not just colours", () => {
@@ -172,10 +194,38 @@ test("other schemes come with the assessment, in the same wrappings", () => {
   assert.equal("otherSchemes" in normalizeBotMessage({ ttps_assessment: AC })[0], false);
 });
 
+test("status labels and category names in Chinese, by the card's language", () => {
+  assert.equal(statusInfo("eligible", "zh-Hans").label, "符合资格");
+  assert.equal(statusInfo("not_eligible", "zh-Hant").label, "不符合資格");
+  assert.equal(statusInfo("unknown", "zh-Hant").label, "暫時未能判斷");
+  assert.equal(statusInfo("eligible", "zh-Hant").icon, statusInfo("eligible", "en").icon);
+  assert.equal(categoryLabel("A", "en"), "Category A");
+  assert.equal(categoryLabel("B", "zh-Hans"), "B类");
+  assert.equal(categoryLabel("C", "zh-Hant"), "C類");
+});
+
+test("next steps in Chinese: numbers and phone from the payload, wording from the locale", () => {
+  const hans = nextSteps(AC, "zh-Hans").map((s) => s.text);
+  assert.equal(hans[0], "你可以申请A类或C类。建议选择A类：首次可获准逗留" +
+    `${AC.conditions_of_stay.initial_stay_months.A}个月。`);
+  assert.ok(hans.some((s) => s.includes(AC.conditions_of_stay.contact_phone)));
+  const hant = nextSteps(NONE, "zh-Hant").map((s) => s.text);
+  assert.equal(hant[0], "按目前的資料，你暫時未能以任何類別申請。");
+  assert.equal(hant[1], "請告訴助手尚欠的資料，以便判斷B類及C類。");
+  for (const text of [...hans, ...hant]) assert.doesNotMatch(text, /Category|apply|\{/);
+  // the official link is the same step in every language
+  assert.deepEqual(nextSteps(AC, "zh-Hant").map((s) => s.href), nextSteps(AC).map((s) => s.href));
+});
+
 test("scheme statuses and quotas in words", () => {
   assert.equal(schemeStatusInfo("likely").label, "Likely to fit");
   assert.equal(schemeStatusInfo("nonsense").label, "Can't tell yet");
   assert.equal(quotaText("quota_free"), "None");
   assert.equal(quotaText(10000), "10,000 a year");
   assert.equal(quotaText(undefined), "Not stated");
+  assert.equal(schemeStatusInfo("likely", "zh-Hans").label, "可能符合");
+  assert.equal(schemeStatusInfo("unlikely", "zh-Hant").className, "unlikely");
+  assert.equal(quotaText(10000, "zh-Hans"), "每年10,000个");
+  assert.equal(quotaText("quota_free", "zh-Hant"), "不設名額");
+  assert.equal(quotaText("???", "zh-Hant"), "未有說明");
 });
