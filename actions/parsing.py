@@ -302,6 +302,17 @@ def parse_date(text: str, today: dt.date, prefer: str = "past") -> Optional[Part
     """'June 2021', '2019', 'last year', '07/2022', 'summer 2023', 'next June', '2024年6月'."""
     if not text or not text.strip():
         return None
+    if _CJK.search(text):
+        # "二零一九年毕业" -> "2019年毕业"; "一九年毕业" (a two-digit year) -> "2019年毕业"
+        text = normalise_numbers(text)
+        text = re.sub(r"(?<!\d)(\d\d)(年(?:\d{1,2}月)?\s*(?:毕业|畢業|畢咗業|毕的业|畢嘅業))",
+                      lambda m: f"{'20' if int(m.group(1)) <= today.year % 100 else '19'}{m.group(1)}{m.group(2)}", text)
+        relative = re.search(r"(去年|今年|明年|前年|後年|后年)(?:(\d{1,2})月)?", text)
+        if relative:
+            offset = {"去年": -1, "今年": 0, "明年": 1, "前年": -2, "後年": 2, "后年": 2}[relative.group(1)]
+            month = int(relative.group(2)) if relative.group(2) else None
+            if month is None or 1 <= month <= 12:
+                return PartialDate(today.year + offset, month)
     t = text.strip().lower()
     m = re.search(r"\bnext (\w+)", t)
     if m and m.group(1) in _MONTHS:
@@ -346,7 +357,8 @@ def parse_date(text: str, today: dt.date, prefer: str = "past") -> Optional[Part
 
 _WORD_FRACTIONS = {"and a half": 0.5, "and half": 0.5, "半": 0.5}
 _NONE = re.compile(r"\b(no|none|zero|nothing|never)\b.*\b(work|experience|job)|^\s*(none|nil|zero|nothing)\b|"
-                   r"^\s*(no|none|zero|0|nil|n/a)\s*$|没有|沒有|无|無工作|fresh grad|just graduated|"
+                   r"^\s*(no|none|zero|0|nil|n/a)\s*$|没有|沒有|无|無工作|冇工作|冇做過|未做過|未做过|未工作过|"
+                   r"未工作過|^\s*(冇|無|无|零)\s*[。!！]?\s*$|fresh grad|just graduated|"
                    r"haven'?t worked|not worked|still (a )?student|ha(ve|s)n'?t had an? ([\w-]+ )?job|"
                    r"not had a job|(no|haven'?t had any) (full[- ]time )?job|unemployed|not working|"
                    r"^\s*(only|just) (part[- ]time|internships?)|(only|just) (done )?(part[- ]time|internships?)|"
@@ -432,7 +444,7 @@ def parse_duration(text: str, today: dt.date) -> Optional[Duration]:
                 return Duration(round(months_between(begin, stop), 1), approx, start.iso,
                                 end.iso if end is not None else None)
             return None
-    m = re.search(r"\b(since|from)\b\s+(.*)", t) or re.search(r"(?:自从|自從|从|從|自|由)\s*((?:19|20)\d\d年?(?:\d{1,2}月)?)\s*(?:起|开始|開始|以来|以來|到而家|至今|做到而家)", t)
+    m = re.search(r"\b(since|from)\b\s+(.*)", t) or re.search(r"(?:自从|自從|从|從|自|由)?\s*((?:19|20)\d\d年?(?:\d{1,2}月)?)\s*(?:份)?\s*(?:起|开始|開始|以来|以來|到而家|至今|做到而家|做到现在|做到現在|到现在|到現在)", t)
     if m:
         since_text = m.group(m.lastindex)
         dated = re.match(r"\s*((early|late|mid|the (start|end|beginning) of)\s+)?((jan|feb|mar|apr|may|jun|jul|aug|"
@@ -492,8 +504,16 @@ def parse_duration_months(text: str, today: dt.date) -> Optional[float]:
 # Yes / no and nationality
 
 # a button's payload ("/affirm", "/deny") is a yes or no too
-_YES = re.compile(r"^\s*(/affirm|y|yes|yeah|yep|yup|sure|correct|right|i do|i did|i was|true|是|对|對|有)\b", re.I)
-_NO = re.compile(r"^\s*(/deny|n|no|nope|nah|not really|i don'?t|i didn'?t|i wasn'?t|false|否|不是|没有|沒有)\b", re.I)
+# Chinese answers (Mandarin and Cantonese) are whole answers, or start one followed by a pause
+# ("係，我係非本地生"): Chinese is written without spaces, and "是清华大学" or "无锡的江南大学"
+# are not a yes or a no.
+_ZH_END = r"(?=\s*(?:$|[,，。.!！~～、;；]))"
+_YES = re.compile(r"^\s*(/affirm|y|yes|yeah|yep|yup|sure|correct|right|i do|i did|i was|true|是|对|對|有)\b|"
+                  r"^\s*(是的?|对的?|對的?|係[呀啊嘅㗎]?|有[的啊呀㗎]?|嗯|好的?|没错|沒錯|冇錯|正确|正確|当然|當然|梗係)"
+                  + _ZH_END, re.I)
+_NO = re.compile(r"^\s*(/deny|n|no|nope|nah|not really|i don'?t|i didn'?t|i wasn'?t|false|否|不是|没有|沒有)\b|"
+                 r"^\s*(不是的?|唔係[呀啊]?|唔是|冇[呀啊㗎]?|没有|沒有|没|沒|无|無|否|不对|不對|唔啱|唔有|并没有|並沒有)"
+                 + _ZH_END + r"|^\s*(没有|沒有|冇|唔係|不是)", re.I)
 
 
 def parse_yes_no(text: str) -> Optional[bool]:

@@ -23,7 +23,9 @@ OFFICIAL_LIST = param("list.url", dt.date.today())  # the same address on every 
 LARGE_UNIT_CURRENCIES = {"JPY", "KRW", "IDR", "VND", "INR", "PHP", "THB", "HUF", "ISK", "CLP",
                          "COP", "TWD", "RUB"}
 _DONT_KNOW = re.compile(r"^\s*/?dont_know\b|\b(don'?t know|do not know|not sure|no idea|skip|"
-                        r"rather not|prefer not|unsure|dunno|idk|pass)\b|不知道|不清楚|跳过|跳過",
+                        r"rather not|prefer not|unsure|dunno|idk|pass)\b|不知道|不清楚|跳过|跳過|唔知|唔清楚|唔肯定|"
+                        r"唔確定|不确定|不確定|不晓得|不曉得|不记得|不記得|唔記得|忘记了|忘記了|冇概念|"
+                        r"没概念|沒概念|说不准|說不準|不想说|不想說|唔想講",
                         re.I)
 
 
@@ -184,10 +186,13 @@ def validate_has_degree(value: Any, intent: Optional[str] = None) -> Verdict:
     text = _text(value)
     if not isinstance(value, bool) and value != UNKNOWN and not said_dont_know(text, intent):
         if re.search(r"\bonly (a |an |have )?(master|phd|doctor|mba|diploma|associate)|\bno bachelor|"
-                     r"\bno degree|\bnever (went to|finished) (uni|university|college)", text, re.I):
+                     r"\bno degree|\bnever (went to|finished) (uni|university|college)|"
+                     r"(只有|只係|淨係|仅有|僅有)(一个|一個|個)?(硕士|碩士|博士|MBA|文凭|文憑|副学士|副學士|大专|大專|高级文凭|高級文憑)|"
+                     r"(没有|沒有|冇|无|無)(读过|讀過)?(学士|學士|本科|大学|大學|学位|學位)|"
+                     r"(没|沒|冇)(读|讀)(过|過)?(大学|大學|本科)", text, re.I):
             return Verdict(False)
         if re.search(r"\bbachelor|\bundergrad|\bb\.?\s?(sc|a|eng|com|ba)\b|\bbs\b|本科|学士|學士", text, re.I) \
-                and not re.search(r"\b(no|not|never|don'?t|didn'?t)\b", text, re.I):
+                and not re.search(r"\b(no|not|never|don'?t|didn'?t)\b|没|沒|冇|无|無|不是|唔係", text, re.I):
             return Verdict(True)
         if parsing.parse_yes_no(text) is None and registry().resolve(text).status in ("matched",
                                                                                    "excluded_arm"):
