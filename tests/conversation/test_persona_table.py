@@ -6,7 +6,8 @@ import datetime as dt
 
 import pytest
 
-from convsuite import CATEGORIES, STATUSES, TODAY, load_personas
+from convsuite import (CATEGORIES, STATUSES, TODAY, expected_languages, has_cjk, is_chinese,
+                       load_personas)
 
 from ttps_logic import assess
 
@@ -47,6 +48,28 @@ def test_table_covers_what_the_issue_asks_for():
             assert "eligible" not in p["expect"]["A"], p["id"]
         if "lookalike_institution" in p.get("tags", []) or "unlisted_institution" in p.get("tags", []):
             assert "eligible" not in p["expect"]["B"] + p["expect"]["C"], p["id"]
+
+
+def test_chinese_personas_cover_what_issue_8_asks_for():
+    chinese = [p for p in PERSONAS if is_chinese(p)]
+    assert len(chinese) >= 12
+    for p in PERSONAS:
+        wanted = expected_languages(p.get("lang"), p["turns"])  # raises on a malformed lang
+        if is_chinese(p):
+            assert "chinese" in p.get("tags", []), p["id"]
+            first = next(i for i, lang in enumerate(wanted) if lang in ("zh-Hans", "zh-Hant"))
+            assert has_cjk(p["turns"][first]), f"{p['id']}: Chinese replies expected to an English turn"
+    langs = {lang for p in chinese for lang in expected_languages(p["lang"], p["turns"]) if lang}
+    assert {"zh-Hans", "zh-Hant"} <= langs
+    tags = {t for p in chinese for t in p.get("tags", [])}
+    wanted = {"zh_hans", "zh_hant", "cantonese", "code_mixed", "category_a", "category_b",
+              "category_c", "not_eligible", "lookalike_institution", "nonlocal", "dont_know",
+              "faq", "correction", "language_switch", "rmb", "hkd"}
+    assert wanted <= tags, sorted(wanted - tags)
+    for c in CATEGORIES:
+        assert any(p["expect"][c] == ["eligible"] for p in chinese), f"no Chinese persona eligible for {c}"
+    assert any(all(p["expect"][c] == ["not_eligible"] for c in CATEGORIES) for p in chinese)
+    assert sum("cantonese" in p.get("tags", []) for p in chinese) >= 3
 
 
 def _case(p):
