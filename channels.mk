@@ -1,4 +1,4 @@
-# Messaging channels: Telegram, Twilio (SMS and WhatsApp), Slack, Facebook Messenger.
+# Messaging channels: Telegram, Twilio (SMS and WhatsApp), Slack, Facebook Messenger, WeChat.
 # Connectors in channels/, credentials in credentials.yml (channels commented out) and
 # credentials.channels.yml (channels on), guide in docs/channels.md. Included by the main Makefile
 # after it defines RASA_ENV and MODEL (`include channels.mk`); on its own:

@@ -6,8 +6,11 @@ Thin subclasses of Rasa 3.6's own connectors, named in ``credentials.yml`` by cl
 * ``channels.twilio.TTPSTwilioInput``      - /webhooks/twilio/webhook (SMS and WhatsApp)
 * ``channels.slack.TTPSSlackInput``        - /webhooks/slack/webhook
 * ``channels.facebook.TTPSFacebookInput``  - /webhooks/facebook/webhook
+* ``channels.wechat.TTPSWeChatInput``      - /webhooks/wechat/webhook (WeChat Official Account;
+  built on wechatpy, not a Rasa connector)
 
 They only change how replies look in each channel (formatting, splitting, buttons, the result-card
-payload); what the assistant says is decided by the actions. ``formatting`` and ``buttons`` are
-plain Python with no Rasa import, so they can be unit-tested quickly.
+payload); what the assistant says is decided by the actions. ``formatting``, ``buttons`` and
+``i18n`` (the channels' own sentences, from ``locales/``, in the person's language) are plain
+Python with no Rasa import, so they can be unit-tested quickly.
 """

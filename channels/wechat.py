@@ -573,7 +573,7 @@ class TTPSWeChatInput(InputChannel):
         return SUCCESS
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        bp = Blueprint("wechat_webhook", __name__)
+        bp = Blueprint(f"{self.name()}_webhook", __name__)
 
         @bp.route("/", methods=["GET"])
         async def health(request: Request) -> HTTPResponse:

@@ -69,12 +69,13 @@ class FakePlatforms:
 
     def wait_for(self, platform: str, method: Optional[str] = None,
                  where: Optional[Callable[[Call], bool]] = None, count: int = 1,
-                 timeout: float = 120.0) -> List[Call]:
-        """Block until at least ``count`` matching calls were recorded; fail after ``timeout``."""
+                 timeout: float = 120.0, since: int = 0) -> List[Call]:
+        """Block until at least ``count`` matching calls were recorded (after the first
+        ``since``); fail after ``timeout``."""
         deadline = time.monotonic() + timeout
         with self._cond:
             while True:
-                found = [c for c in self.calls if c.platform == platform
+                found = [c for c in self.calls[since:] if c.platform == platform
                          and (method is None or c.method == method)
                          and (where is None or where(c))]
                 if len(found) >= count:

@@ -15,9 +15,12 @@ ENV = {
     "TWILIO_WEBHOOK_URL": "https://bot.example.org/webhooks/twilio/webhook",
     "SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "slack-secret",
     "FB_VERIFY_TOKEN": "fb-verify", "FB_APP_SECRET": "fb-secret", "FB_PAGE_ACCESS_TOKEN": "fb-page",
+    "WECHAT_APP_ID": "wx0123456789abcdef", "WECHAT_APP_SECRET": "wechat-secret",
+    "WECHAT_TOKEN": "wechat-token",
 }
 CHANNEL_KEYS = ["channels.telegram.TTPSTelegramInput", "channels.twilio.TTPSTwilioInput",
-                "channels.slack.TTPSSlackInput", "channels.facebook.TTPSFacebookInput"]
+                "channels.slack.TTPSSlackInput", "channels.facebook.TTPSFacebookInput",
+                "channels.wechat.TTPSWeChatInput"]
 
 
 @pytest.fixture
@@ -94,12 +97,13 @@ def test_rasa_builds_our_connectors_from_the_channels_file(env):
     from channels.slack import TTPSSlackInput
     from channels.telegram import TTPSTelegramInput
     from channels.twilio import TTPSTwilioInput
+    from channels.wechat import TTPSWeChatInput
 
     channels = create_http_input_channels(None, str(ROOT / "credentials.channels.yml"))
     by_type = {type(c): c for c in channels}
     telegram, twilio = by_type[TTPSTelegramInput], by_type[TTPSTwilioInput]
     assert {c.name() for c in channels} == {"rest", "socketio", "telegram", "twilio", "slack",
-                                            "facebook"}
+                                            "facebook", "wechat"}
     assert telegram.secret_token == "s3cret" and telegram.api_base_url is None
     assert telegram.webhook_url == ENV["TELEGRAM_WEBHOOK_URL"]
     assert twilio.validate_signature and twilio.webhook_url == ENV["TWILIO_WEBHOOK_URL"]
@@ -107,6 +111,9 @@ def test_rasa_builds_our_connectors_from_the_channels_file(env):
     assert by_type[TTPSSlackInput].slack_signing_secret == "slack-secret"
     assert by_type[TTPSFacebookInput].fb_secret == "fb-secret"
     assert telegram.get_output_channel().server.base.startswith("https://api.telegram.org/")
+    wechat = by_type[TTPSWeChatInput]
+    assert wechat.settings.token == "wechat-token" and wechat.settings.app_id == ENV["WECHAT_APP_ID"]
+    assert wechat.api.base_url == "https://api.weixin.qq.com" and wechat.crypto is None
 
 
 def test_a_missing_variable_stops_rasa_with_its_name(env, monkeypatch):
