@@ -238,9 +238,10 @@ def run_assessment(slots: dict[str, Any]) -> Optional[Assessment]:
 
 
 def run_prescreen(slots: dict[str, Any]) -> Optional[SchemesResult]:
-    """The other schemes pre-screened from the same facts (ttps_logic.schemes)."""
+    """The other schemes pre-screened from the same facts (ttps_logic.schemes), in the
+    language of the turn."""
     try:
-        return prescreen(F.to_scheme_input(slots))
+        return prescreen(F.to_scheme_input(slots), i18n.current())
     except (InputError, ValueError) as exc:
         log.warning("pre-screen refused: %s", exc)
         return None

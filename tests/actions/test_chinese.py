@@ -1,0 +1,259 @@
+"""Chinese conversations at the action level: answers to every question in Simplified and
+Traditional Chinese (Cantonese too) are understood, and every reply is in the person's script."""
+import pytest
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import i18n
+from actions.actions import (ActionAssess, ActionConfirmFacts, ActionFallback, ActionHandoff,
+                             ActionRestart, ActionStartOver, ActionSwitchLanguage, ASK_ACTIONS,
+                             REPLY_ACTIONS, ValidateEligibilityForm)
+from actions.faq import ActionAnswerFaq
+from actions.language import _analyse
+from conftest import make_tracker
+
+HANS, HANT = "zh-Hans", "zh-Hant"
+INCOME = [{"amount": "2000000", "currency": "CNY", "type": None}]
+GRADUATE = {"income": [{"amount": "600000", "currency": "HKD", "type": "salary"}], "has_degree": True,
+            "university": "Tsinghua University", "graduation_date": "2019"}
+HK_GRADUATE = dict(GRADUATE, university="The University of Hong Kong", work_months=30.0)
+
+
+def slot_events(events):
+    return {e["name"]: e["value"] for e in events if e["event"] == "slot"}
+
+
+def texts(dispatcher):
+    return [m["text"] for m in dispatcher.messages if m.get("text")]
+
+
+def in_script(text, lang):
+    found, certain = _analyse(text)
+    return found == lang or (found == HANS and not certain)
+
+
+async def answer(slot, text, slots=None, language=None):
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(slots=dict(slots or {}, language=language), text=text, intent="inform",
+                           requested_slot=slot, active_loop="eligibility_form",
+                           events=[{"event": "user", "text": text}])
+    events = await ValidateEligibilityForm().run(dispatcher, tracker, {})
+    return slot_events(events), dispatcher
+
+
+@pytest.mark.parametrize("slot, text, slots, expected, lang", [
+    ("income", "年薪200万人民币", {}, [{"amount": "2000000", "currency": "CNY", "type": "salary"}], HANS),
+    ("income", "月薪八万港币", {}, [{"amount": "960000", "currency": "HKD", "type": "salary"}], HANS),
+    ("income", "年薪兩百萬港幣", {}, [{"amount": "2000000", "currency": "HKD", "type": "salary"}], HANT),
+    ("income", "没有收入", {}, [{"amount": "0", "currency": "HKD", "type": "salary"}], HANS),
+    ("income", "冇收入", {}, [{"amount": "0", "currency": "HKD", "type": "salary"}], HANT),
+    ("income", "不知道", {}, "unknown", HANS),
+    ("income", "唔知", {}, "unknown", HANT),
+    ("income_currency", "人民币", {"income": [{"amount": "2000000", "currency": None, "type": None}]}, "CNY", HANS),
+    ("income_currency", "港幣", {"income": [{"amount": "2000000", "currency": None, "type": None}]}, "HKD", HANT),
+    ("income_type", "工资", {"income": INCOME}, "salary", HANS),
+    ("income_type", "全部都係人工", {"income": INCOME}, "salary", HANT),
+    ("income_type", "投資收入", {"income": INCOME}, "investment", HANT),
+    ("income_shares", "是的", {"income": INCOME}, True, HANS),
+    ("income_shares", "唔係", {"income": INCOME}, False, HANT),
+    ("has_degree", "有", {}, True, HANS),
+    ("has_degree", "冇", {}, False, HANT),
+    ("has_degree", "係", {}, True, HANT),
+    ("has_degree", "唔係", {}, False, HANT),
+    ("has_degree", "是的", {}, True, HANS),
+    ("has_degree", "没有", {}, False, HANS),
+    ("has_degree", "只有硕士", {}, False, HANS),
+    ("has_degree", "只有碩士", {}, False, HANT),
+    ("university", "清华大学", {"has_degree": True}, "Tsinghua University", HANS),
+    ("university", "清華大學", {"has_degree": True}, "Tsinghua University", HANT),
+    ("university", "港科大", {"has_degree": True}, "The Hong Kong University of Science and Technology", HANS),
+    ("university", "香港大學", {"has_degree": True}, "The University of Hong Kong", HANT),
+    ("university", "不知道", {"has_degree": True}, "unknown", HANS),
+    ("graduation_date", "2020年6月毕业", {"has_degree": True, "university": "Tsinghua University"}, "2020-06", HANS),
+    ("graduation_date", "二零一九年毕业", {"has_degree": True, "university": "Tsinghua University"}, "2019", HANS),
+    ("graduation_date", "一九年畢業", {"has_degree": True, "university": "Tsinghua University"}, "2019", HANT),
+    ("graduation_date", "去年6月", {"has_degree": True, "university": "Tsinghua University"}, "2025-06", HANS),
+    ("graduation_date", "唔知", {"has_degree": True, "university": "Tsinghua University"}, "unknown", HANT),
+    ("work_months", "三年半", GRADUATE, 42.0, HANS),
+    ("work_months", "做咗兩年", GRADUATE, 24.0, HANT),
+    ("work_months", "18个月", GRADUATE, 18.0, HANS),
+    ("work_months", "没有工作经验", GRADUATE, 0.0, HANS),
+    ("work_months", "冇", GRADUATE, 0.0, HANT),
+    ("work_months", "兩年多", GRADUATE, 25.0, HANT),
+    ("hk_nonlocal", "是", HK_GRADUATE, True, HANS),
+    ("hk_nonlocal", "不是", HK_GRADUATE, False, HANS),
+    ("hk_nonlocal", "係", HK_GRADUATE, True, HANT),
+    ("hk_nonlocal", "唔係，我係本地生", HK_GRADUATE, False, HANT),
+    ("nationality", "中国", GRADUATE, "CN", HANS),
+    ("nationality", "英国籍", GRADUATE, "GB", HANS),
+    ("nationality", "我是中国人", GRADUATE, "CN", HANS),
+    ("nationality", "美國", GRADUATE, "US", HANT),
+    ("nationality", "跳過", GRADUATE, "skipped", HANT),
+])
+async def test_chinese_answer_to_each_question(slot, text, slots, expected, lang):
+    updates, dispatcher = await answer(slot, text, slots)
+    assert updates[slot] == expected
+    assert updates["language"] == lang
+    for said in texts(dispatcher):   # a note on the answer, if any, is in the person's script
+        assert in_script(said, lang), said
+
+
+@pytest.mark.parametrize("slot, text, slots, key, lang", [
+    ("income", "很多钱", {}, "check.income_no_amount", HANS),
+    ("income", "好多錢", {}, "check.income_no_amount", HANT),
+    ("has_degree", "我想想", {}, "check.has_degree", HANS),
+    ("graduation_date", "很久以前", {"has_degree": True, "university": "Tsinghua University"},
+     "check.graduation_no_date", HANS),
+    ("graduation_date", "好耐之前", {"has_degree": True, "university": "Tsinghua University"},
+     "check.graduation_no_date", HANT),
+    ("work_months", "做咗好耐", GRADUATE, "check.work_not_understood", HANT),
+    ("hk_nonlocal", "可能吧", HK_GRADUATE, "check.yes_no", HANS),
+    ("nationality", "火星人", GRADUATE, "check.nationality_unknown", HANS),
+])
+async def test_a_chinese_answer_that_does_not_check_out_is_asked_again_in_chinese(slot, text, slots, key, lang):
+    updates, dispatcher = await answer(slot, text, slots)
+    assert updates.get(slot) is None and updates["language"] == lang
+    assert texts(dispatcher) == [i18n.t(key, lang)]
+    buttons = dispatcher.messages[0]["buttons"]
+    assert buttons and all(in_script(b["title"], lang) or b["title"].isascii() for b in buttons)
+
+
+@pytest.mark.parametrize("lang", [HANS, HANT, "en"])
+@pytest.mark.parametrize("ask", ASK_ACTIONS, ids=lambda a: a.slot)
+async def test_every_question_in_each_language(ask, lang):
+    dispatcher = CollectingDispatcher()
+    slots = dict(HK_GRADUATE, language=lang, income=INCOME)
+    await ask().run(dispatcher, make_tracker(slots=slots, text="", active_loop="eligibility_form"), {})
+    text = dispatcher.messages[0]["text"]
+    if ask.slot not in ("income_currency", "income_type"):   # those name the amount
+        assert i18n.t(f"form.ask.{ask.slot}", lang) in text
+    if lang != "en":
+        assert in_script(text, lang), text
+        for b in dispatcher.messages[0]["buttons"]:
+            assert b["title"].isascii() and len(b["title"]) <= 3 or in_script(b["title"], lang), b
+
+
+async def test_a_latin_answer_keeps_the_chinese_conversation():
+    updates, dispatcher = await answer("university", "MIT", {"has_degree": True}, language=HANT)
+    assert updates["university"] == "Massachusetts Institute of Technology"
+    assert "language" not in updates
+    updates, _ = await answer("income", "HK$3M", {}, language=HANS)
+    assert updates["income"][0]["amount"] == "3000000" and "language" not in updates
+
+
+async def test_an_english_sentence_switches_to_english():
+    updates, _ = await answer("income", "I earn about 3 million HKD a year", {}, language=HANS)
+    assert updates["language"] == "en"
+
+
+@pytest.mark.parametrize("text, lang", [("你好", HANS), ("你好，我想申請高才通", HANT), ("哈囉，我想問下", HANT),
+                                        ("hello", "en")])
+async def test_greeting_in_the_language_written(text, lang):
+    dispatcher = CollectingDispatcher()
+    greet = next(a for a in REPLY_ACTIONS if a.action == "action_greet")
+    events = await greet().run(dispatcher, make_tracker(slots={"language": None}, text=text, intent="greet"), {})
+    assert slot_events(events) == {"language": lang}
+    assert dispatcher.messages[0]["text"] == i18n.t("greet.text", lang)
+    payloads = [b["payload"] for b in dispatcher.messages[0]["buttons"]]
+    assert "/check_eligibility" in payloads
+    # the language choice: the two other languages, never the current one
+    offered = {p.split('"')[-2] for p in payloads if p.startswith("/switch_language")}
+    assert len(offered) == 2 and lang not in offered
+
+
+@pytest.mark.parametrize("entity, text, previous, lang", [
+    ("zh-Hant", '/switch_language{"language":"zh-Hant"}', "en", HANT),
+    ("en", '/switch_language{"language":"en"}', HANS, "en"),
+    ("繁體", "繁體", HANS, HANT),
+    ("English", "English please", HANT, "en"),
+    ("简体", "请用简体", HANT, HANS),
+    ("廣東話", "講廣東話", "en", HANT),
+    (None, "中文", "en", HANS),
+    (None, "我想用英文", HANS, "en"),
+])
+async def test_switch_language(entity, text, previous, lang):
+    dispatcher = CollectingDispatcher()
+    entities = [{"entity": "language", "value": entity}] if entity else []
+    tracker = make_tracker(slots={"language": previous}, text=text, intent="switch_language", entities=entities)
+    events = await ActionSwitchLanguage().run(dispatcher, tracker, {})
+    assert slot_events(events) == {"language": lang}
+    assert texts(dispatcher) == [i18n.t("language.switched", lang)]
+
+
+async def test_switch_in_the_form_then_the_question_in_the_new_language():
+    """The rule runs the form after the switch: it asks the pending question again in the new
+    language, although the message ("请说英文") was written in Chinese."""
+    tracker = make_tracker(slots={"language": "en"}, text="请说英文", intent="switch_language",
+                           entities=[{"entity": "language", "value": "英文"}],
+                           requested_slot="income", active_loop="eligibility_form")
+    dispatcher = CollectingDispatcher()
+    events = await ActionSwitchLanguage().run(dispatcher, tracker, {})
+    assert slot_events(events) == {"language": "en"}
+    tracker = make_tracker(slots={"language": "en"}, text="请说英文", intent="switch_language",
+                           requested_slot="income", active_loop="eligibility_form")
+    dispatcher = CollectingDispatcher()
+    events = await ASK_ACTIONS[0]().run(dispatcher, tracker, {})
+    assert "language" not in slot_events(events)
+    assert i18n.t("form.ask.income", "en") in dispatcher.messages[0]["text"]
+
+
+async def test_unknown_language_offers_the_three():
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(slots={"language": HANS}, text="换一种语言", intent="switch_language")
+    events = await ActionSwitchLanguage().run(dispatcher, tracker, {})
+    assert "language" not in slot_events(events)
+    assert texts(dispatcher) == [i18n.t("language.which", HANS)]
+    assert len(dispatcher.messages[0]["buttons"]) == 3
+
+
+async def test_start_over_and_restart_keep_the_language():
+    for action, key in ((ActionStartOver, "replies.restarted"), (ActionRestart, "replies.restart")):
+        dispatcher = CollectingDispatcher()
+        events = await action().run(dispatcher, make_tracker(slots=dict(GRADUATE, language=HANT),
+                                                             text="重新開始", intent="start_over"), {})
+        assert texts(dispatcher) == [i18n.t(key, HANT)]
+        kinds = [e["event"] for e in events]
+        reset = kinds.index("reset_slots") if "reset_slots" in kinds else kinds.index("restart")
+        assert events[-1] == {"event": "slot", "name": "language", "value": HANT, "timestamp": None}
+        assert reset < len(events) - 1
+
+
+@pytest.mark.parametrize("lang", [HANS, HANT])
+async def test_summary_and_verdict_in_chinese(lang):
+    slots = dict(GRADUATE, work_months=14.0, nationality="CN", language=lang)
+    dispatcher = CollectingDispatcher()
+    await ActionConfirmFacts().run(dispatcher, make_tracker(slots=slots, text="", intent="inform"), {})
+    summary = dispatcher.messages[0]["text"]
+    assert in_script(summary, lang) and "600,000" in summary and "14" in summary
+    assert [b["title"] for b in dispatcher.messages[0]["buttons"]] == \
+        [b["title"] for b in i18n.buttons("summary.confirm_buttons", lang)]
+    dispatcher = CollectingDispatcher()
+    await ActionAssess().run(dispatcher, make_tracker(slots=slots, text="是", intent="affirm"), {})
+    card = dispatcher.messages[0]["custom"]["data"]["ttps_assessment"]
+    assert card["lang"] == lang
+    for said in texts(dispatcher):
+        assert in_script(said.replace("Tsinghua University", ""), lang), said
+
+
+@pytest.mark.parametrize("lang, text, handoff", [(HANS, "你好吗？啊啊啊", "转人工"), (HANT, "咩嚟㗎？", "我想搵真人")])
+async def test_fallback_and_handoff_in_chinese(lang, text, handoff):
+    dispatcher = CollectingDispatcher()
+    await ActionFallback().run(dispatcher, make_tracker(slots={"language": None}, text=text,
+                                                        intent="nlu_fallback"), {})
+    assert texts(dispatcher) == [i18n.t("fallback.outside", lang)]
+    dispatcher = CollectingDispatcher()
+    await ActionHandoff().run(dispatcher, make_tracker(slots=dict(GRADUATE, language=lang),
+                                                       text=handoff, intent="human_handoff"), {})
+    said = texts(dispatcher)[0]
+    assert said.startswith(i18n.t("handoff.text", lang, contact="")[:4])
+    assert i18n.t("handoff.facts", lang) in said
+
+
+@pytest.mark.parametrize("lang, text", [(HANS, "申请费是多少？"), (HANT, "申請費係幾多？")])
+async def test_faq_answer_in_chinese(lang, text):
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(slots={"language": None}, text=text, intent="faq")
+    tracker.latest_message["response_selector"] = {
+        "faq": {"response": {"intent_response_key": "faq/fees", "confidence": 0.9}}}
+    events = await ActionAnswerFaq().run(dispatcher, tracker, {})
+    assert slot_events(events) == {"language": lang}
+    assert in_script(texts(dispatcher)[0], lang)
