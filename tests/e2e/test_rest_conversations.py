@@ -146,3 +146,46 @@ def test_a_greeting_in_the_middle_of_the_form_is_answered_and_the_question_comes
     assert "bachelor" in reply   # the pending question again
     assert "bachelor" in chat.text(chat.say("hi again"))
     assert "university" in chat.text(chat.say("yes")).lower()
+
+
+def _script(text):
+    """The script actions/language.py reads in a reply (None: no clear sign)."""
+    import sys
+    sys.path.insert(0, str(ROOT))
+    from actions.language import _analyse
+    found, certain = _analyse(text)
+    return found if certain else None
+
+
+def test_simplified_chinese_conversation_to_the_verdict(server):
+    chat = Chat(server)
+    greeting = chat.text(chat.say("你好，我想申请高才通"))
+    assert _script(greeting) == "zh-Hans"
+    assert "（1/" in chat.text(chat.say("查一下我的资格"))
+    chat.say("年薪200万人民币")
+    assert "学士" in chat.text(chat.say("有"))
+    chat.say("清华大学")
+    chat.say("2020年6月毕业")
+    chat.say("三年半")
+    summary = chat.text(chat.say("中国"))
+    assert "对吗" in summary and _script(summary) == "zh-Hans"
+    replies = chat.say("是的")
+    a = chat.assessment(replies)
+    assert a["lang"] == "zh-Hans"
+    assert a["categories"]["B"]["status"] == "eligible"
+    assert _script(chat.text(replies)) == "zh-Hans"
+
+
+def test_cantonese_conversation_switches_to_english_and_back(server):
+    chat = Chat(server)
+    assert _script(chat.text(chat.say("我想查下我有冇資格"))) == "zh-Hant"
+    asked = chat.text(chat.say('/switch_language{"language":"en"}'))
+    assert "English" in asked and "(1/" in asked          # acknowledged, then the question again
+    assert "bachelor" in chat.text(chat.say("HK$3M salary"))
+    again = chat.text(chat.say('/switch_language{"language":"zh-Hant"}'))
+    assert "學士" in again and _script(again) == "zh-Hant"
+    chat.say("冇")
+    summary = chat.text(chat.say("中國"))
+    assert _script(summary) == "zh-Hant"
+    restarted = chat.text(chat.say("/restart"))
+    assert _script(restarted) == "zh-Hant"
