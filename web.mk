@@ -3,7 +3,8 @@
 #
 #   make web             build web/dist/ttps-widget.js and .css (npm ci + esbuild)
 #   make test-web-unit   the widget's unit checks (node --test)
-#   make test-browser    Debian chromium + Playwright against the real servers (needs a model)
+#   make test-browser    Debian chromium + Playwright against the real servers (needs a model);
+#                        installs chromium and fonts-noto-cjk (Chinese) when missing
 #   make serve-web       the demo page on http://127.0.0.1:$(WEB_PORT)/ (Rasa on :5005)
 
 PLAYWRIGHT_VERSION := 1.65.2
@@ -14,7 +15,7 @@ WEB_SOURCES := $(shell find web/src -type f 2>/dev/null | sort) web/build.mjs we
                ttps_logic/data/parameters.yaml \
                web/package-lock.json
 
-.PHONY: web test-web-unit test-browser serve-web web-clean
+.PHONY: web test-web-unit test-browser browser-debs serve-web web-clean
 
 web/dist/ttps-widget.js: $(WEB_SOURCES)
 	@command -v npm >/dev/null || { echo "npm (Node.js 20+) is needed to build web/"; exit 1; }
@@ -36,8 +37,18 @@ $(ACT)/.playwright-$(PLAYWRIGHT_VERSION): $(ACT)/.stamp
 	$(ACT)/bin/pip install $(PIP_FLAGS) playwright==$(PLAYWRIGHT_VERSION)
 	touch $@
 
-test-browser: web $(ACT)/.playwright-$(PLAYWRIGHT_VERSION) setup train
-	command -v chromium || (apt-get update && apt-get install -y chromium)
+# Debian packages the browser tests need: Chromium, and CJK fonts so Chinese is drawn (and
+# screenshotted) in real glyphs, not boxes. Installed only when missing.
+browser-debs:
+	@missing=""; \
+	command -v chromium >/dev/null || missing="chromium"; \
+	fc-list :lang=zh 2>/dev/null | grep -q . || missing="$$missing fonts-noto-cjk"; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y $$missing; \
+	fi
+
+test-browser: web $(ACT)/.playwright-$(PLAYWRIGHT_VERSION) browser-debs setup train
 	MODEL=$(MODEL) $(ACT)/bin/python -m pytest tests/browser -q
 
 serve-web: web

@@ -6,6 +6,8 @@ $CHROMIUM). The demo page is served by scripts/serve_web.py from web/demo and we
 """
 from __future__ import annotations
 
+import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -69,3 +71,29 @@ def make_page(browser):
     yield _make
     for context in contexts:
         context.close()
+
+
+@pytest.fixture(scope="session")
+def rasa(web_server, tmp_path_factory):
+    """Both servers on free ports, CORS open to the web server's origin; yields Rasa's URL.
+    Shared by every module that talks to the real assistant (they skip without $MODEL)."""
+    model = os.environ.get("MODEL")
+    if not model:
+        pytest.skip("needs MODEL=<trained model> (make test-browser sets it)")
+    rasa_port, action_port = free_port(), free_port()
+    env = dict(os.environ, RASA_PORT=str(rasa_port), ACTION_PORT=str(action_port),
+               TRACKER_DB=str(tmp_path_factory.mktemp("tracker") / "tracker.db"),
+               CORS_ORIGINS=web_server)
+    # serve.sh sends Rasa's output to logs/rasa.log, shared with any other run; keep our own copy.
+    log_file = tmp_path_factory.mktemp("logs") / "rasa.log"
+    proc = subprocess.Popen(["scripts/serve.sh", model, "--log-file", str(log_file)],
+                            cwd=ROOT, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            start_new_session=True)
+    try:
+        # serve.sh prints "Assistant ready" once both servers answer their health URLs.
+        wait_for_line(proc, "Assistant ready", 600, f"scripts/serve.sh (see {log_file})")
+        print(f"Rasa on port {rasa_port}, log {log_file}")
+        yield f"http://127.0.0.1:{rasa_port}"
+    finally:
+        stop(proc, signal.SIGINT)

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import os
 import re
-import signal
-import subprocess
 
 import pytest
 
-from browser_support import ROOT, ChatPage, free_port, screenshot, stop, wait_for_line
+from browser_support import ChatPage, screenshot
 
 sync_api = pytest.importorskip("playwright.sync_api",
                                reason="needs the playwright Python package (make test-browser)")
@@ -19,28 +17,6 @@ MODEL = os.environ.get("MODEL")
 pytestmark = pytest.mark.skipif(not MODEL, reason="needs MODEL=<trained model> (make test-browser sets it)")
 
 XSS = "<img src=x onerror=alert(1)><script>window.pwned=1</script>"
-
-
-@pytest.fixture(scope="module")
-def rasa(web_server, tmp_path_factory):
-    """Both servers on free ports, CORS open to the web server's origin; yields Rasa's URL."""
-    rasa_port, action_port = free_port(), free_port()
-    env = dict(os.environ, RASA_PORT=str(rasa_port), ACTION_PORT=str(action_port),
-               TRACKER_DB=str(tmp_path_factory.mktemp("tracker") / "tracker.db"),
-               CORS_ORIGINS=web_server)
-    # serve.sh sends Rasa's output to logs/rasa.log, shared with any other run; keep our own copy.
-    log_file = tmp_path_factory.mktemp("logs") / "rasa.log"
-    proc = subprocess.Popen(["scripts/serve.sh", MODEL, "--log-file", str(log_file)],
-                            cwd=ROOT, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                            start_new_session=True)
-    try:
-        # serve.sh prints "Assistant ready" once both servers answer their health URLs.
-        wait_for_line(proc, "Assistant ready", 600, f"scripts/serve.sh (see {log_file})")
-        print(f"Rasa on port {rasa_port}, log {log_file}")
-        yield f"http://127.0.0.1:{rasa_port}"
-    finally:
-        stop(proc, signal.SIGINT)
 
 
 def open_chat(page, web_server, rasa, path="/") -> ChatPage:
@@ -90,7 +66,7 @@ def test_eligibility_conversation_to_result_card(make_page, web_server, rasa):
             re.compile("Not eligible$"))
     # The cited clause opens to its wording and links to its source in a new tab.
     clause = row_a.locator("details.ttps-clause")
-    expect(clause.locator("summary")).to_contain_text("Rule criteria.a")
+    expect(clause.locator("summary")).to_contain_text("Deciding rule: criteria.a")
     expect(clause.locator(".ttps-clause-text")).to_be_hidden()
     clause.locator("summary").click()
     expect(clause.locator(".ttps-clause-text")).to_contain_text("HK$2.5 million")

@@ -300,7 +300,7 @@ def test_card_labels_in_the_payload_language_and_the_frame_follows(make_page, we
     expect(card.locator(".ttps-row[data-category='B'] .ttps-badge")).to_have_text(re.compile("不符合资格$"))
     expect(row_a.locator("details summary")).to_contain_text("决定性条文：")
     expect(card.locator(".ttps-next h4")).to_have_text("下一步")
-    expect(card.locator(".ttps-next")).to_contain_text("你可以申请A类或C类。")
+    expect(card.locator(".ttps-next")).to_contain_text("您可以申请A类或C类。")
     expect(card.locator(".ttps-change strong").first).to_have_text("怎样会改变结果：")
     # the frame follows the conversation's language, and keeps it
     expect(chat.panel).to_have_attribute("lang", "zh-Hans")

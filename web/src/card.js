@@ -33,14 +33,17 @@ function clauseDetails(reason, tr) {
   // Add the source's date unless its title already carries one.
   const sourceText = source.date && !/\b(19|20)\d\d\b/.test(title)
     ? tr("card.source_dated", { title, date: source.date }) : title;
+  // "Deciding rule: {id}": the locale places the clause's id (and the spacing around it).
+  const [before, after = ""] = tr("card.deciding_rule").split("{id}");
   return h(
     "details",
     { className: "ttps-clause" },
     h(
       "summary",
       { title: tr("card.clause_expand") },
-      h("span", { className: "ttps-clause-kind" }, tr("card.deciding_rule")),
+      h("span", { className: "ttps-clause-kind" }, before),
       h("span", { className: "ttps-clause-id" }, reason.clause_id),
+      after,
       reason.clause_label ? ` — ${reason.clause_label}` : "",
       h("span", { className: "ttps-sr-only" }, ` (${tr("card.clause_expand")})`),
     ),

@@ -63,6 +63,22 @@ function isAssessment(x) {
   return isObject(x) && isObject(x.categories);
 }
 
+/** What the widget sends the bot when the person picks a language (the bot's own buttons send the same). */
+export function switchLanguageMessage(code) {
+  return `/switch_language${JSON.stringify({ language: code })}`;
+}
+
+/** The locale a `/switch_language{"language": ...}` message asks for, or null for any other message. */
+export function requestedLanguage(message) {
+  const m = /^\/switch_language(\{.*\})$/s.exec(typeof message === "string" ? message.trim() : "");
+  if (!m) return null;
+  try {
+    return normalizeLocale(JSON.parse(m[1])?.language);
+  } catch {
+    return null;
+  }
+}
+
 /** Normalise quick replies / buttons to [{title, payload}] with string fields. */
 export function quickRepliesOf(payload) {
   const list = payload?.quick_replies || payload?.buttons || [];

@@ -10,17 +10,12 @@ import { buildResultCard } from "./card.js";
 import { h, uid } from "./dom.js";
 import { LOCALES, initialLocale, normalizeLocale, strings, t } from "./i18n.js";
 import { renderMarkdown } from "./markdown.js";
-import { cardLang, normalizeBotMessage } from "./messages.js";
+import { cardLang, normalizeBotMessage, requestedLanguage, switchLanguageMessage } from "./messages.js";
 import { ChatStore } from "./storage.js";
 import { RasaSocket } from "./transport.js";
 
 const TYPING_TIMEOUT_MS = 30000;
 const I18N_ATTRIBUTES = ["placeholder", "aria-label", "title"];
-
-/** What the widget sends the bot when the person picks a language. */
-export function switchLanguageMessage(code) {
-  return `/switch_language${JSON.stringify({ language: code })}`;
-}
 
 export class ChatWidget {
   /**
@@ -299,6 +294,9 @@ export class ChatWidget {
   send(message, shown) {
     if (!this.online) return false;
     if (!this.socket.send(message)) return false;
+    // The bot's own language buttons (and a typed /switch_language) switch the frame too.
+    const asked = requestedLanguage(message);
+    if (asked) this.setLocale(asked);
     this._clearQuickReplies();
     this.pinned = null;
     if (shown != null) this._add({ from: "user", type: "text", text: shown });

@@ -15,9 +15,11 @@ import {
   normalizeBotMessage,
   quickRepliesOf,
   quotaText,
+  requestedLanguage,
   safeUrl,
   schemeStatusInfo,
   statusInfo,
+  switchLanguageMessage,
 } from "../src/messages.js";
 import { cssUrlFor, normalizeServer, resolveConfig } from "../src/config.js";
 import { ChatStore, MAX_HISTORY } from "../src/storage.js";
@@ -206,7 +208,7 @@ test("status labels and category names in Chinese, by the card's language", () =
 
 test("next steps in Chinese: numbers and phone from the payload, wording from the locale", () => {
   const hans = nextSteps(AC, "zh-Hans").map((s) => s.text);
-  assert.equal(hans[0], "你可以申请A类或C类。建议选择A类：首次可获准逗留" +
+  assert.equal(hans[0], "您可以申请A类或C类。建议选择A类：首次可获准逗留" +
     `${AC.conditions_of_stay.initial_stay_months.A}个月。`);
   assert.ok(hans.some((s) => s.includes(AC.conditions_of_stay.contact_phone)));
   const hant = nextSteps(NONE, "zh-Hant").map((s) => s.text);
@@ -228,4 +230,18 @@ test("scheme statuses and quotas in words", () => {
   assert.equal(quotaText(10000, "zh-Hans"), "每年10,000个");
   assert.equal(quotaText("quota_free", "zh-Hant"), "不設名額");
   assert.equal(quotaText("???", "zh-Hant"), "未有說明");
+});
+
+test("the language switch message, and reading one back (the bot's buttons send the same)", () => {
+  assert.equal(switchLanguageMessage("zh-Hant"), '/switch_language{"language":"zh-Hant"}');
+  for (const code of ["en", "zh-Hans", "zh-Hant"]) {
+    assert.equal(requestedLanguage(switchLanguageMessage(code)), code);
+  }
+  assert.equal(requestedLanguage('/switch_language{"language": "zh-HK"}'), "zh-Hant");
+  assert.equal(requestedLanguage('/switch_language{"language":"fr"}'), null);
+  assert.equal(requestedLanguage("/switch_language{broken"), null);
+  assert.equal(requestedLanguage("/switch_language"), null);
+  assert.equal(requestedLanguage("switch to 繁體"), null);
+  assert.equal(requestedLanguage("/greet"), null);
+  assert.equal(requestedLanguage(null), null);
 });
