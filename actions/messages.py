@@ -35,6 +35,10 @@ def short_quote(text: str, lang: str = "en") -> str:
     text = " ".join(text.split())
     if len(text) <= QUOTE_CHARS:
         return text
+    # our own summary's mark (at the end in Chinese) is never cut off
+    mark = templates(lang)["text"]["clause_summary_mark"]
+    if mark and text.endswith(mark):
+        return short_quote(text[:-len(mark)], lang) + mark
     head = text[:QUOTE_CHARS]
     if " " in head and lang == "en":
         head = head.rsplit(" ", 1)[0]

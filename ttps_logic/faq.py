@@ -98,6 +98,12 @@ def _names(codes) -> str:
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
+def _word(value: str) -> str:
+    """A value the data give in English words ("4 weeks", "11 a.m."), in the answer's language
+    (the locale's `data_words`, keyed by the data's words)."""
+    return _texts().get("data_words", {}).get(value, value)
+
+
 def _link(label: str, url: Optional[str]) -> str:
     return f"[{label}]({url})" if url else label
 
@@ -177,10 +183,10 @@ def _length_of_stay(r: _Reader) -> str:
 def _extension(r: _Reader) -> str:
     prev, cur, _ = r.current("extension.acceptance_window")
     if prev is not None:
-        window = _t("part.window_since", since=day_text(cur.start), window=cur.value,
-                    usual=prev.value)
+        window = _t("part.window_since", since=day_text(cur.start), window=_word(cur.value),
+                    usual=_word(prev.value))
     else:
-        window = _t("part.window", window=cur.value)
+        window = _t("part.window", window=_word(cur.value))
     ext = r.p("stay.extension")
     cap = _t("part.contract_cap") if ext["capped_by_contract"] else ""
     top = r.p("stay.top_tier")
@@ -253,7 +259,7 @@ def _fees(r: _Reader) -> str:
     prev, cur, nxt = r.current("fees.hkd")
     time = P.param("fees.commencement_time", cur.start)
     r.keys.add(("ttps", "fees.commencement_time"))
-    at = _t("part.at_time", time=time) if time else ""
+    at = _t("part.at_time", time=_word(time)) if time else ""
     if prev is not None:
         when = _t("part.fees_since", at=at, since=day_text(cur.start))
     else:
@@ -263,7 +269,7 @@ def _fees(r: _Reader) -> str:
         extra = _t("part.fees_before", before=_fee_sentence(prev.value))
     elif nxt is not None:
         ntime = P.param("fees.commencement_time", nxt.start)
-        nat = _t("part.at_time", time=ntime) if ntime else ""
+        nat = _t("part.at_time", time=_word(ntime)) if ntime else ""
         extra = _t("part.fees_after", at=nat, change=day_text(nxt.start),
                    after=_fee_sentence(nxt.value))
     page = _link(_texts()["label"]["fees"], r.source_url("immd_specified_schemes_fees"))

@@ -693,12 +693,16 @@ def _fees(day: dt.date) -> Optional[dict[str, int]]:
     return dict(param("fees.hkd", day))
 
 
-def _ext_note(ext: dict) -> str:
+def _ext_note(ext: dict, scheme: str) -> str:
     if not ext.get("can_extend"):
         return render("side", "not_open", {})
+    lang = _LANG.get()
+    # what an extension needs: the data's own words in English, the locale's in another language
+    needs = ext["needs"] if lang == "en" else _templates(lang)["needs"][scheme]
     return render("side", "extension", {
-        "pattern": f", on a {ext['pattern']} year pattern" if ext.get("pattern") else "",
-        "max_years": ext["max_years"], "needs": ext["needs"],
+        "pattern": render("side", "pattern", {"pattern": ext["pattern"]})
+        if ext.get("pattern") else "",
+        "max_years": ext["max_years"], "needs": needs,
         "top_tier": render("side", "top_tier", {"years": ext["top_tier_years"]})
         if ext.get("top_tier_years") else ""})
 
@@ -716,7 +720,7 @@ def side_by_side(scheme: str, day: dt.date) -> SideBySide:
             first_stay_months=sparam("iang.first_stay_months", day),
             first_stay_note=render("side", "time_limitation", {}),
             quota=sparam("iang.quota", day), can_extend=ext["can_extend"],
-            extension_note=_ext_note(ext), fees_hkd=_fees(day),
+            extension_note=_ext_note(ext, scheme), fees_hkd=_fees(day),
             parameters=_refs(day, "iang.job_offer_needed", "iang.recent_window_months",
                              "iang.first_stay_months", "iang.quota", "iang.extension"))
     if scheme == "NEW_CIES":
@@ -732,7 +736,7 @@ def side_by_side(scheme: str, day: dt.date) -> SideBySide:
             first_stay_note=render("side", "newcies_stay" if is_open else "not_open",
                                    {"months": sparam("newcies.first_stay_months", day)}),
             quota=sparam("newcies.quota", day), can_extend=ext["can_extend"],
-            extension_note=_ext_note(ext), fees_hkd=_fees(day) if is_open else None,
+            extension_note=_ext_note(ext, scheme), fees_hkd=_fees(day) if is_open else None,
             parameters=_refs(day, *keys))
     if scheme == "CIES":
         status = sparam("cies.status", day)
@@ -753,7 +757,7 @@ def side_by_side(scheme: str, day: dt.date) -> SideBySide:
             first_stay_months=sparam(f"{p}.first_stay_months", day),
             first_stay_note=render("side", "employment_stay", {}),
             quota=sparam(f"{p}.quota", day), can_extend=ext["can_extend"],
-            extension_note=_ext_note(ext), fees_hkd=_fees(day),
+            extension_note=_ext_note(ext, scheme), fees_hkd=_fees(day),
             parameters=_refs(day, f"{p}.job_offer_needed", f"{p}.first_stay_months",
                              f"{p}.quota", f"{p}.extension"))
     assert scheme == "QMAS", scheme
@@ -767,7 +771,7 @@ def side_by_side(scheme: str, day: dt.date) -> SideBySide:
             "general": stays["general_points_test"],
             "achievement": stays["achievement_based_points_test"]}),
         quota=sparam("qmas.quota", day), can_extend=ext["can_extend"],
-        extension_note=_ext_note(ext), fees_hkd=_fees(day),
+        extension_note=_ext_note(ext, scheme), fees_hkd=_fees(day),
         parameters=_refs(day, "qmas.job_offer_needed", "qmas.first_stay_months", "qmas.quota",
                          "qmas.extension", "qmas.gpt_min_criteria"))
 
