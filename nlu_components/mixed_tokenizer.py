@@ -12,7 +12,8 @@ same tokens:
   Hong Kong text is cut with jieba's (Simplified) dictionary; the tokens keep the text as typed
   and its offsets. jieba's user dictionary holds every institution name and alias (both
   scripts and their Simplified forms), the degree and currency words and common Cantonese
-  words, so "香港科技大學" or "做咗" stay whole;
+  words, so "香港科技大學" or "做咗" stay whole; an entry with a space ("硕士 学位") makes
+  jieba cut there instead;
 * every token's ``lemma_`` is its Simplified, lower-cased form: Rasa's CountVectorsFeaturizer
   reads ``Token.lemma`` (``use_lemma: true``, the default), so 資格 and 资格 are one feature.
 
@@ -66,8 +67,13 @@ def _new_jieba(words: Iterable[str]):
     seg = jieba.Tokenizer()
     seg.initialize()
     for word in words:
-        # No frequency given: jieba suggests one high enough to keep the word whole.
-        seg.add_word(word)
+        if " " in word:
+            # "硕士 学位": tune jieba so that it cuts the run there (a name or degree must
+            # end on a token boundary for the ruler and for entity annotation)
+            seg.suggest_freq(tuple(word.split()), True)
+        else:
+            # No frequency given: jieba suggests one high enough to keep the word whole.
+            seg.add_word(word)
     return seg
 
 
@@ -77,7 +83,7 @@ class MixedTokenizer:
     def __init__(self, vocab, en_tokenizer, words: Iterable[str] = ()):
         self.vocab = vocab
         self.en = en_tokenizer
-        self.words: List[str] = sorted(set(w for w in words if w and w.strip()))
+        self.words: List[str] = list(words)
         self._seg = None
 
     # -- segmentation -------------------------------------------------------------------

@@ -134,7 +134,15 @@ CANTONESE = [
     "睇吓", "做咗", "讀咗", "畢咗業", "搵", "畀", "攞", "人工", "份工", "返工", "多謝",
     "拜拜", "再見", "廣東話", "講", "嗰", "呢個", "嗰個", "喺", "咗", "冇問題",
     "好嘢", "得喇", "係呀", "係啊", "唔係呀", "繁體", "簡體", "繁体", "简体", "普通話",
-    "同事", "真人", "職員", "高才通", "高才", "人才清單",
+    "同事", "真人", "職員", "高才通", "高才", "人才清單", "下年", "舊年", "琴日", "聽日",
+]
+
+# Where jieba must cut a run it would keep whole (Simplified: segmentation runs on the
+# Simplified form), so that degree words and amounts end on a token boundary:
+# 硕士学位 -> 硕士 / 学位, 300万能 -> 300 / 万 / 能, 我係 (我系 "my department") -> 我 / 係.
+FORCED_SPLITS = [
+    ("本科", "学历"), ("本科", "学位"), ("硕士", "学位"), ("博士", "学位"), ("学士", "学位"),
+    ("硕士", "学历"), ("博士", "学历"), ("大", "学士"), ("万", "能"), ("我", "系"), ("你", "系"),
 ]
 
 
@@ -194,7 +202,8 @@ def jieba_words(patterns: list[dict]) -> list[str]:
         if CJK.search(term):
             words.add(term)
             words.add(to_simplified(term))
-    return sorted(words)
+    # whole words first, then the cuts (a cut tunes the frequencies the words have set)
+    return sorted(words) + [" ".join(pair) for pair in FORCED_SPLITS]
 
 
 def adjust_tokenizer(nlp, patterns: list[dict]) -> dict[str, object]:
