@@ -399,7 +399,7 @@ QUESTIONS = ["income", "income_currency", "income_type", "income_shares", "has_d
 
 def question_buttons(slot: str) -> list[dict]:
     if slot == "income_currency":
-        return [{"title": c, "payload": c} for c in ("HKD", "RMB", "USD", "GBP", "EUR", "SGD")]
+        return i18n.buttons("check.currency_buttons")
     if slot == "income_type":
         return V.income_type_buttons()
     if slot in ("income_shares", "has_degree", "hk_nonlocal"):

@@ -26,6 +26,7 @@ from ttps_logic.nationality import nationality_name
 from ttps_logic.params import param
 
 from .i18n import current, t
+from .language import analyse
 
 UNKNOWN = "unknown"
 SKIPPED = "skipped"
@@ -198,6 +199,24 @@ def _engine_income(items: list[dict], stated_type: Any, shares: Any = None) -> l
     return out
 
 
+def university_name(name: str) -> str:
+    """The university as the person will read it: in Chinese, its Chinese name in the turn's
+    script from the registry's aliases (清华大学 / 清華大學), else the registry's name."""
+    lang = current()
+    if lang == "en" or not name or name == UNKNOWN:
+        return name
+    res = registry().resolve(name)
+    if res.status != "matched" or res.institution is None:
+        return name
+    chinese = [a for a in res.institution.aliases if analyse(a)[0] in ("zh-Hans", "zh-Hant")]
+    for alias in chinese:
+        found, certain = analyse(alias)
+        if found == lang and certain:
+            return alias
+    uncertain = [a for a in chinese if not analyse(a)[1]]   # the same in both scripts
+    return uncertain[0] if uncertain else name
+
+
 def country_name(code: str) -> str:
     """The name of a nationality code in this turn's language."""
     try:
@@ -262,7 +281,7 @@ def summary_lines(slots: dict[str, Any], given_only: bool = False) -> list[str]:
     if slots.get("has_degree") is False:
         lines.append(t("summary.no_degree"))
     else:
-        add("summary.university", show(slots.get("university")))
+        add("summary.university", show(slots.get("university"), university_name))
         add("summary.graduated", show(slots.get("graduation_date")))
         add("summary.work", show(slots.get("work_months"), lambda m: _months(m, application_date(slots))))
         if is_hong_kong(slots.get("university")):

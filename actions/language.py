@@ -41,6 +41,7 @@ _CANTONESE = (
 
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
 _WORD = re.compile(r"[A-Za-z]+(?:'[A-Za-z]+)?")
+_PAYLOAD = re.compile(r"^\s*/[A-Za-z_][\w/]*(\{.*\})?\s*$", re.S)
 
 # Words that make a run of Latin words an English sentence rather than a name or an
 # abbreviation ("University of Hong Kong" and "Master of Science" are not a sentence).
@@ -90,13 +91,15 @@ def _encodes(char: str, codec: str) -> bool:
     return True
 
 
-def _analyse(text: str) -> Tuple[Optional[str], bool]:
+def analyse(text: str) -> Tuple[Optional[str], bool]:
     """(locale the text shows, whether that locale is certain).
 
     Chinese whose characters are common to both scripts gives (zh-Hans, False): it is Chinese,
     and Simplified is the script most applicants write, but a conversation in Traditional
     Chinese stays in it."""
     text = text or ""
+    if _PAYLOAD.match(text):   # a button's intent ("/affirm", "/what_if{...}"): no language
+        return None, False
     cjk = _CJK.findall(text)
     words = [w.lower() for w in _WORD.findall(text)]
     sentence_words = sum(1 for w in words if w in _SENTENCE_WORDS)
@@ -120,13 +123,13 @@ def detect(text: str) -> Optional[str]:
     """The locale the message clearly shows, or None ("MIT", "2020", "yes", "HK$3M").
 
     Chinese written only with characters common to both scripts ("我有") gives zh-Hans."""
-    return _analyse(text)[0]
+    return analyse(text)[0]
 
 
 def choose(previous: Optional[str], text: str) -> str:
     """The locale to answer ``text`` in, given the conversation's ``previous`` locale."""
     previous = previous if previous in LOCALES else None
-    found, certain = _analyse(text)
+    found, certain = analyse(text)
     if found is None:
         return previous or DEFAULT
     if not certain and previous in (ZH_HANS, ZH_HANT):
@@ -165,5 +168,5 @@ def _names_in(name: str, phrase: str) -> bool:
 def _chinese(word: str, previous: Optional[str]) -> str:
     if previous in (ZH_HANS, ZH_HANT):
         return previous
-    found, certain = _analyse(word)
+    found, certain = analyse(word)
     return found if certain and found in (ZH_HANS, ZH_HANT) else ZH_HANS

@@ -120,8 +120,7 @@ def validate_currency(value: Any, intent: Optional[str] = None,
     if code is None and re.fullmatch(r"[A-Za-z]{3}", text) and pycountry.currencies.get(alpha_3=text.upper()):
         code = text.upper()
     if code is None:
-        return Verdict(message=t("check.currency"),
-                       buttons=[{"title": c, "payload": c} for c in ("HKD", "RMB", "USD", "GBP", "EUR")])
+        return Verdict(message=t("check.currency"), buttons=_buttons("check.currency_buttons"))
     items = [dict(i, currency=i.get("currency") or code) for i in income_items(income)]
     return Verdict(code, also={"income": items} if items else {})
 

@@ -8,7 +8,7 @@ from actions.actions import (ActionAssess, ActionConfirmFacts, ActionFallback, A
                              ActionRestart, ActionStartOver, ActionSwitchLanguage, ASK_ACTIONS,
                              REPLY_ACTIONS, ValidateEligibilityForm)
 from actions.faq import ActionAnswerFaq
-from actions.language import _analyse
+from actions.language import analyse
 from conftest import make_tracker
 
 HANS, HANT = "zh-Hans", "zh-Hant"
@@ -27,7 +27,7 @@ def texts(dispatcher):
 
 
 def in_script(text, lang):
-    found, certain = _analyse(text)
+    found, certain = analyse(text)
     return found == lang or (found == HANS and not certain)
 
 
@@ -257,3 +257,20 @@ async def test_faq_answer_in_chinese(lang, text):
     events = await ActionAnswerFaq().run(dispatcher, tracker, {})
     assert slot_events(events) == {"language": lang}
     assert in_script(texts(dispatcher)[0], lang)
+
+
+@pytest.mark.parametrize("text, day, said", [
+    ("2024年的申请费是多少？", "2024-12-31", "2024"),
+    ("2025年2月嘅申請費係幾多？", "2025-02-28", "2025年2月"),
+    ("去年的费用是多少", "2025-12-31", "2025"),
+    ("申请费是多少？", None, None),
+])
+def test_faq_date_asked_in_chinese(text, day, said):
+    import datetime as dt
+    from actions.faq import day_asked
+    i18n.use(HANS)
+    found = day_asked(text, dt.date(2026, 11, 25))
+    if day is None:
+        assert found is None
+    else:
+        assert found[0].isoformat() == day and found[3] == said

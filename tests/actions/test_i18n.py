@@ -92,7 +92,7 @@ def test_turn_language_is_the_default_of_t():
 def test_chinese_locales_are_in_their_script(lang):
     """No sentence of the Simplified file shows Traditional characters, nor the reverse
     (language.detect judges every sentence; names of the other language are allowed)."""
-    from actions.language import _analyse
+    from actions.language import analyse
     allowed = {"简体中文", "繁體中文", "English"}
     for key, entry in i18n.catalogue(lang).items():
         texts = [entry] if isinstance(entry, str) else [b["title"] for b in entry] if isinstance(entry, list) else []
@@ -100,6 +100,6 @@ def test_chinese_locales_are_in_their_script(lang):
             for name in allowed:
                 text = text.replace(name, "")
             text = re.sub(r"\{\w+\}", "", text)
-            found, certain = _analyse(text)
+            found, certain = analyse(text)
             # characters common to both scripts read as Simplified but "not certain"
             assert found in (lang, None) or not certain, (key, text, found)

@@ -41,6 +41,10 @@ ROOT = Path(__file__).resolve().parents[2]
     ("HK$3M", None),
     ("2020", None),
     ("University of Hong Kong", None),
+    ('/what_if{"application_date":"next year"}', None),   # a button's intent
+    ('/switch_language{"language":"zh-Hant"}', None),
+    ("/dont_know", None),
+    ("好耐之前", ZH_HANT),
     ("Master of Science", None),
     ("", None),
     ("👍", None),

@@ -152,8 +152,8 @@ def _script(text):
     """The script actions/language.py reads in a reply (None: no clear sign)."""
     import sys
     sys.path.insert(0, str(ROOT))
-    from actions.language import _analyse
-    found, certain = _analyse(text)
+    from actions.language import analyse
+    found, certain = analyse(text)
     return found if certain else None
 
 
