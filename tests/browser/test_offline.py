@@ -125,10 +125,10 @@ def test_result_card_from_each_payload_shape(make_page, web_server, closed_port,
     assert rec.errors == []
 
 
-def test_result_card_unknown_and_warning_and_no_html(make_page, web_server, closed_port):
+def test_result_card_unknown_and_no_html(make_page, web_server, closed_port):
     page, rec = make_page(width=480, height=1400)
     open_offline(page, web_server, closed_port)
-    a = json.loads((FIXTURES / "assessment-none.json").read_text())
+    a = json.loads((FIXTURES / "assessment-unknown.json").read_text())
     a["categories"]["A"]["summary"] += " <img src=x onerror=alert(1)>"
     feed(page, {"ttps_assessment": a})
     card = page.locator(".ttps-card")
@@ -138,7 +138,7 @@ def test_result_card_unknown_and_warning_and_no_html(make_page, web_server, clos
             re.compile("Can't tell yet"))
         expect(card.locator(f".ttps-row[data-category='{code}'] .ttps-summary")).to_contain_text(
             "bachelor's degree")
-    expect(card.get_by_role("note")).to_contain_text("does not apply to nationals of Cuba")
+    expect(card.get_by_role("note")).to_have_count(0)
     expect(card.locator(".ttps-next")).to_contain_text("can't apply under any category yet")
     expect(card.locator(".ttps-next")).to_contain_text("missing to decide Category B and Category C")
     expect(card).to_contain_text("<img src=x onerror=alert(1)>")
@@ -150,11 +150,34 @@ def test_result_card_unknown_and_warning_and_no_html(make_page, web_server, clos
     screenshot(card, "result-card-unknown")
 
 
+@pytest.mark.parametrize("lang", ["en", "zh-Hans", "zh-Hant"])
+def test_result_card_warns_of_an_excluded_nationality(make_page, web_server, closed_port, lang):
+    page, rec = make_page(width=480, height=1400)
+    open_offline(page, web_server, closed_port)
+    name = "assessment-none.json" if lang == "en" else f"assessment-none.{lang}.json"
+    a = json.loads((FIXTURES / name).read_text(encoding="utf-8"))
+    feed(page, {"ttps_assessment": a})
+    card = page.locator(".ttps-card")
+    expect(card).to_have_attribute("lang", lang)
+    words = ui_strings(lang)
+    for code in "ABC":
+        expect(card.locator(f".ttps-row[data-category='{code}'] .ttps-badge")).to_have_text(
+            re.compile(re.escape(words["card.status.not_eligible"]) + "$"))
+    # the engine's warning in the card's language (its own sentence, shown as it came)
+    warning = next(r["message"] for r in a["general"] if r["met"] is False)
+    expect(card.get_by_role("note")).to_contain_text(warning)
+    expect(card.locator(".ttps-next")).to_contain_text(words["next.none"])
+    expect(card.locator(".ttps-next")).not_to_contain_text(words["next.missing"].split("{")[0])
+    # every row's deciding rule is the nationality clause, named by the engine
+    expect(card.locator(".ttps-clause-id")).to_have_text(["intro.nationals"] * 3)
+    assert rec.errors == []
+
+
 def test_result_card_shows_other_routes_side_by_side(make_page, web_server, closed_port):
     # the payload actions/messages.py sends for a non-local HKU graduate: IANG likely, QMAS unknown
     page, rec = make_page(width=360, height=1600)
     open_offline(page, web_server, closed_port)
-    a = json.loads((FIXTURES / "assessment-none.json").read_text())
+    a = json.loads((FIXTURES / "assessment-hku-nonlocal.json").read_text())
     routes = json.loads((FIXTURES / "other-schemes-iang-qmas.json").read_text())
     routes["schemes"][0]["summary"] += " <script>window.pwned=1</script>"
     feed(page, {"ttps_assessment": a, "other_schemes": routes})
@@ -279,9 +302,9 @@ def test_floating_launcher_in_traditional_chinese(make_page, web_server, closed_
 
 
 def chinese_card(lang: str) -> dict:
-    """The A-and-C fixture with its labels asked for in `lang`."""
-    a = json.loads((FIXTURES / "assessment-a-c.json").read_text())
-    a["lang"] = lang
+    """The A-and-C assessment as the bot sends it in `lang` (web/test/fixtures/make_fixtures.py)."""
+    a = json.loads((FIXTURES / f"assessment-a-c.{lang}.json").read_text(encoding="utf-8"))
+    assert a["lang"] == lang
     return a
 
 
@@ -302,6 +325,12 @@ def test_card_labels_in_the_payload_language_and_the_frame_follows(make_page, we
     expect(card.locator(".ttps-next h4")).to_have_text("下一步")
     expect(card.locator(".ttps-next")).to_contain_text("您可以申请A类或C类。")
     expect(card.locator(".ttps-change strong").first).to_have_text("怎样会改变结果：")
+    # the engine's sentences came in Simplified Chinese and are drawn as they came
+    a = chinese_card("zh-Hans")
+    expect(row_a.locator(".ttps-summary")).to_have_text(a["categories"]["A"]["summary"])
+    expect(row_a.locator(".ttps-clause-text")).to_have_text(
+        a["categories"]["A"]["reasons"][a["categories"]["A"]["deciding"]]["clause_text"])
+    expect(card.locator(".ttps-caveat")).to_have_text(a["caveat"])
     # the frame follows the conversation's language, and keeps it
     expect(chat.panel).to_have_attribute("lang", "zh-Hans")
     assert_frame_in(page, "zh-Hans")
@@ -342,8 +371,8 @@ def test_card_draws_the_reason_the_engine_names(make_page, web_server, closed_po
 def test_other_routes_labels_in_traditional_chinese(make_page, web_server, closed_port):
     page, rec = make_page(width=360, height=1600, locale="zh-HK")
     open_offline(page, web_server, closed_port, lang="zh-Hant")
-    a = chinese_card("zh-Hant")
-    routes = json.loads((FIXTURES / "other-schemes-iang-qmas.json").read_text())
+    a = json.loads((FIXTURES / "assessment-hku-nonlocal.zh-Hant.json").read_text(encoding="utf-8"))
+    routes = json.loads((FIXTURES / "other-schemes-iang-qmas.zh-Hant.json").read_text(encoding="utf-8"))
     feed(page, {"ttps_assessment": a, "other_schemes": routes})
     section = page.locator(".ttps-card .ttps-routes")
     expect(section.get_by_role("heading", name="其他可以考慮的途徑")).to_be_visible()
@@ -352,6 +381,11 @@ def test_other_routes_labels_in_traditional_chinese(make_page, web_server, close
     for term in ("工作聘約", "首次逗留", "名額", "延期逗留"):
         expect(iang.locator("dt", has_text=term)).to_have_count(1)
     expect(section.locator(".ttps-route[data-scheme='QMAS'] .ttps-badge")).to_have_text("暫時未能判斷")
+    # the pre-screen's own sentences, in Traditional Chinese as they came; months in the locale's words
+    expect(iang.locator(".ttps-summary")).to_have_text(routes["schemes"][0]["summary"])
+    expect(iang.locator("dd").nth(1)).to_contain_text(routes["schemes"][0]["side_by_side"]["first_stay_note"])
+    expect(iang.locator("dd").nth(2)).to_have_text("不設名額")
+    expect(section.locator(".ttps-caveat")).to_have_text(routes["caveat"])
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     page.add_style_tag(content=".ttps-chat{height:auto!important;max-height:none!important}"
                                ".ttps-log{overflow:visible!important}")

@@ -26,9 +26,13 @@ import { ChatStore, MAX_HISTORY } from "../src/storage.js";
 
 const load = (name) => JSON.parse(readFileSync(new URL(`./fixtures/${name}`, import.meta.url)));
 const AC = load("assessment-a-c.json"); // A eligible, B not eligible, C eligible
-const NONE = load("assessment-none.json");
+const NONE = load("assessment-none.json"); // an excluded nationality: no category, a warning
+const UNKNOWN = load("assessment-unknown.json"); // A not eligible, B and C can't tell yet
+// the same assessments as the bot sends them in Chinese (make_fixtures.py renders all three)
+const AC_HANS = load("assessment-a-c.zh-Hans.json");
+const UNKNOWN_HANT = load("assessment-unknown.zh-Hant.json");
 // written by actions/messages.py payload() for a non-local HKU graduate (IANG likely, QMAS unknown)
-const ROUTES = load("other-schemes-iang-qmas.json"); // A not eligible, B/C unknown, excluded nationality
+const ROUTES = load("other-schemes-iang-qmas.json");
 
 test("text with quick replies (Rasa socketio shape)", () => {
   const items = normalizeBotMessage({
@@ -85,7 +89,11 @@ test("the deciding reason is the one the engine names, looked up, never chosen h
   // whatever index the engine gives is drawn, even one the old rule of thumb would not pick
   const b = { ...AC.categories.B, deciding: 0 };
   assert.equal(decidingReason(b).code, "deg.listed");
-  assert.equal(decidingReason(NONE.categories.B).met, null);
+  assert.equal(decidingReason(UNKNOWN.categories.B).met, null);
+  assert.equal(decidingReason(NONE.categories.C).clause_id, "intro.nationals");
+  // the same reason in every language
+  assert.equal(decidingReason(AC_HANS.categories.B).code, "b.work_not_met");
+  assert.match(decidingReason(AC_HANS.categories.B).message, /\p{Script=Han}/u);
 });
 
 test("a card stored before the engine named the deciding reason: none is singled out", () => {
@@ -101,6 +109,8 @@ test("a card stored before the engine named the deciding reason: none is singled
 
 test("a card's language is its payload's lang; without one (an older payload) English", () => {
   assert.equal(cardLang(AC), "en");
+  assert.equal(cardLang(AC_HANS), "zh-Hans");
+  assert.equal(cardLang(UNKNOWN_HANT), "zh-Hant");
   assert.equal(cardLang({ ...AC, lang: "zh-Hant" }), "zh-Hant");
   assert.equal(cardLang({ ...AC, lang: "zh-CN" }), "zh-Hans");
   assert.equal(cardLang({ ...AC, lang: undefined }), "en");
@@ -130,10 +140,12 @@ test("next steps: eligible", () => {
 });
 
 test("next steps: none eligible says what is open; nationality is flagged", () => {
-  const steps = nextSteps(NONE).map((s) => s.text);
+  const steps = nextSteps(UNKNOWN).map((s) => s.text);
   assert.match(steps[0], /can't apply under any category yet/);
   assert.equal(steps[1], "Tell the assistant what is still missing to decide Category B and Category C.");
   assert.equal(generalProblems(NONE)[0].clause_id, "intro.nationals");
+  // nothing is missing when the nationality rules every category out
+  assert.equal(nextSteps(NONE).filter((s) => /Tell the assistant/.test(s.text)).length, 0);
   assert.deepEqual(generalProblems(AC), []);
 });
 
@@ -207,11 +219,11 @@ test("status labels and category names in Chinese, by the card's language", () =
 });
 
 test("next steps in Chinese: numbers and phone from the payload, wording from the locale", () => {
-  const hans = nextSteps(AC, "zh-Hans").map((s) => s.text);
+  const hans = nextSteps(AC_HANS, "zh-Hans").map((s) => s.text);
   assert.equal(hans[0], "您可以申请A类或C类。建议选择A类：首次可获准逗留" +
     `${AC.conditions_of_stay.initial_stay_months.A}个月。`);
   assert.ok(hans.some((s) => s.includes(AC.conditions_of_stay.contact_phone)));
-  const hant = nextSteps(NONE, "zh-Hant").map((s) => s.text);
+  const hant = nextSteps(UNKNOWN_HANT, "zh-Hant").map((s) => s.text);
   assert.equal(hant[0], "按目前的資料，你暫時未能以任何類別申請。");
   assert.equal(hant[1], "請告訴助手尚欠的資料，以便判斷B類及C類。");
   for (const text of [...hans, ...hant]) assert.doesNotMatch(text, /Category|apply|\{/);
