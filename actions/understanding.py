@@ -34,7 +34,8 @@ _HYPOTHETICAL_CUE = re.compile(
 _RESTART_WORDS = r"(start (all )?over|restart|start again|start afresh|begin again|start from scratch|reset (everything|my answers|it all))"
 _START_OVER = re.compile(
     r"\b(let'?s|let us|can we|could we|please|i want to|i'?d like to|wanna|want to|need to)\s+" + _RESTART_WORDS
-    + r"\b|^\W*((ok|okay|wait|sorry|no|actually|hmm|um|oh)\W+)*" + _RESTART_WORDS + r"\b|重新开始|重新開始|重来一次|重來一次",
+    + r"\b|^\W*((ok|okay|wait|sorry|no|actually|hmm|um|oh)\W+)*" + _RESTART_WORDS + r"\b|重新开始|重新開始|重来一次|重來一次|"
+    r"从头开始|從頭開始|从头再来|從頭再來|由头嚟过|由頭嚟過|由头开始|由頭開始|重新嚟过|重新嚟過|重头嚟过|重頭嚟過",
     re.I)
 
 

@@ -274,3 +274,34 @@ def test_faq_date_asked_in_chinese(text, day, said):
         assert found is None
     else:
         assert found[0].isoformat() == day and found[3] == said
+
+
+@pytest.mark.parametrize("lang, text, changed", [
+    (HANS, "如果我明年6月申请呢？", "2027-06-01"),
+    (HANT, "如果我2027年3月先申請呢？", "2027-03-01"),
+])
+async def test_what_if_in_chinese(lang, text, changed):
+    from actions.actions import ActionWhatIf
+    slots = dict(GRADUATE, work_months=14.0, nationality="CN", language=lang)
+    dispatcher = CollectingDispatcher()
+    await ActionWhatIf().run(dispatcher, make_tracker(slots=slots, text=text, intent="what_if"), {})
+    card = dispatcher.messages[0]["custom"]["data"]["ttps_assessment"]
+    assert card["application_date"] == changed and card["lang"] == lang
+    assert all(in_script(said, lang) for said in texts(dispatcher))
+
+
+@pytest.mark.parametrize("lang, text", [(HANS, "其实我是2022年毕业的"), (HANT, "其實我2022年先畢業")])
+async def test_correction_in_chinese(lang, text):
+    from actions.actions import ActionApplyCorrection
+    slots = dict(GRADUATE, work_months=14.0, nationality="CN", language=lang)
+    dispatcher = CollectingDispatcher()
+    events = await ActionApplyCorrection().run(dispatcher, make_tracker(slots=slots, text=text,
+                                                                         intent="correct_fact"), {})
+    assert slot_events(events)["graduation_date"] == "2022"
+    assert texts(dispatcher)[0].startswith(i18n.t("summary.confirm_now", lang, lines="")[:5])
+
+
+@pytest.mark.parametrize("text", ["等等，我想重新开始", "唔該由頭嚟過"])
+async def test_start_over_said_in_chinese_inside_the_form(text):
+    updates, dispatcher = await answer("university", text, {"has_degree": True, "income": "unknown"})
+    assert updates["income"] is None and updates["requested_slot"] == "income"
