@@ -27,6 +27,8 @@ def main(argv=None) -> int:
     ap.add_argument("model", nargs="?", help="trained model (.tar.gz); not needed with --base")
     ap.add_argument("--base", help="URL of a running Rasa server instead of starting one")
     ap.add_argument("--only", nargs="*", default=None, help="persona ids to run")
+    ap.add_argument("--chinese", action="store_true",
+                    help="only the personas that expect Chinese replies (a zh-* lang)")
     ap.add_argument("--fuzz", action="store_true", help="also run the random-conversation fuzz")
     ap.add_argument("--no-personas", action="store_true", help="skip the personas")
     ap.add_argument("--workers", type=int, default=cs.MAX_WORKERS)
@@ -54,6 +56,8 @@ def main(argv=None) -> int:
                 if unknown:
                     ap.error(f"unknown persona ids: {sorted(unknown)}")
                 personas = [p for p in personas if p["id"] in args.only]
+            if args.chinese:
+                personas = [p for p in personas if cs.is_chinese(p)]
             t0 = time.monotonic()
             results = cs.run_personas(base, personas, args.workers)
             summary = cs.persona_summary(results)
@@ -71,6 +75,10 @@ def main(argv=None) -> int:
                   f"{summary['median_user_turns']} (bar <= {cs.MAX_MEDIAN_TURNS}); "
                   f"{summary['turn_problems']} turn problems; {summary['silent_turns']} silent "
                   f"turns; {summary['seconds']} s. Report: {path}")
+            if summary["chinese_personas"]:
+                print(f"Chinese personas: {summary['chinese_passed']}/{summary['chinese_personas']} "
+                      f"passed, statuses right {summary['chinese_statuses_right']}; "
+                      f"{summary['replies_in_wrong_language']} replies in the wrong language")
             ok &= (summary["pass_rate"] >= cs.MIN_PASS_RATE
                    and summary["median_user_turns"] <= cs.MAX_MEDIAN_TURNS
                    and summary["turn_problems"] == 0)
