@@ -211,7 +211,7 @@ def held_shares(text: str) -> Optional[bool]:
 
 
 def parse_money(text: str) -> Optional[Money]:
-    """The first amount in the text: '2.6M', 'HK$2,600,000', 'USD 330k', '250萬港幣'."""
+    """The first amount in the text: '2.6M', 'HK$2,600,000', 'USD 330k', '260萬港幣'."""
     items = parse_incomes(text)
     return items[0] if items else None
 

@@ -29,6 +29,10 @@ USER_KEYS = {"user", "intent", "entities", "slot_was_set", "or"}
 # --- the literals -------------------------------------------------------------------------------
 def money_renderings(amount: float) -> set[str]:
     out = {f"HK${amount:,.0f}", f"HK$ {amount:,.0f}"}
+    # in Chinese: 港幣2,500,000元 (the number alone is caught below), 港幣250萬, 250万
+    out |= {f"港幣{amount:.0f}", f"港币{amount:.0f}", f"港幣{amount:,.0f}", f"港币{amount:,.0f}"}
+    if amount >= 10_000:
+        out |= {f"{amount / 10_000:g}萬", f"{amount / 10_000:g}万"}
     if amount >= 10_000:
         out |= {f"{amount:,.0f}", f"{amount:.0f}"}
     if amount >= 1_000_000:
@@ -41,13 +45,14 @@ def money_renderings(amount: float) -> set[str]:
 
 
 def months_renderings(months: int) -> set[str]:
-    return {f"{months} months", f"{months}-month", f"{months} month"}
+    return {f"{months} months", f"{months}-month", f"{months} month", f"{months}個月",
+            f"{months}个月"}
 
 
 def date_renderings(day: dt.date) -> set[str]:
     return {f"{day.day} {day:%b %Y}", f"{day.day} {day:%B %Y}", f"{day.day} {day:%b}. {day.year}",
             f"{day:%b} {day.day}, {day.year}", f"{day:%B} {day.day}, {day.year}", day.isoformat(),
-            f"{day.day:02d} {day:%b %Y}"}
+            f"{day.day:02d} {day:%b %Y}", f"{day.year}年{day.month}月{day.day}日"}
 
 
 def _walk(value: Any, path: tuple = ()) -> Iterable[tuple[tuple, Any]]:
@@ -140,11 +145,13 @@ def text_of(path: Path) -> str:
 
 
 def hits_in(text: str, lits: dict[str, str]) -> list[tuple[str, str, int]]:
-    """(literal, kind, line number) of every literal in ``text`` not inside a longer number."""
+    """(literal, kind, line number) of every literal in ``text`` not inside a longer number or
+    word (of Latin letters and digits: Chinese text has no spaces, so a Chinese character next
+    to a literal does not hide it)."""
     out = []
     low = text.lower()
     for lit, kind in lits.items():
-        pattern = r"(?<![\w.,])" + re.escape(lit.lower()) + r"(?![\w]|[.,]\d)"
+        pattern = r"(?<![0-9a-z_.,])" + re.escape(lit.lower()) + r"(?![0-9a-z_]|[.,]\d)"
         for m in re.finditer(pattern, low):
             out.append((lit, kind, low.count("\n", 0, m.start()) + 1))
     return out
@@ -173,7 +180,9 @@ PLANTED = ["Category A needs HK$2.5M a year.", "That is 2.5 million dollars.",
            "income of 2,500,000 or more", "a quota of 10,000 places", "call 2868 3780",
            "the new fees from 26 Feb 2025", "since 16 October 2024", "visa fee HK$230",
            "a 36-month stay", "see https://www.immd.gov.hk/eng/services/visas/TTPS.html",
-           "mail enquiry@immd.gov.hk", "(852) 3160 8663", "on 2024-10-16"]
+           "mail enquiry@immd.gov.hk", "(852) 3160 8663", "on 2024-10-16",
+           "A類須年收入港幣250萬元", "年收入达港币2,500,000元", "首次逗留36個月", "首次逗留36个月",
+           "自2024年10月16日起", "签证费港币230元", "致電2868 3780查詢"]
 
 
 @pytest.mark.parametrize("sentence", PLANTED)
