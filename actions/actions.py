@@ -505,6 +505,24 @@ def requested_language(tracker: Tracker) -> Optional[str]:
     return normalise(tracker.latest_message.get("text") or "", previous)
 
 
+# words of a request for a language ("in English please"), not of a nationality ("English")
+_LANGUAGE_REQUEST = re.compile(r"\b(speak|speaking|switch|change|in|use|language|please|reply|answer|talk|"
+                               r"version|write|chat)\b", re.I)
+
+
+def _nationality_answer_of(text: str) -> Optional[str]:
+    """The nationality a short Latin answer names ("Chinese", "I'm English"), when it asks for
+    no language; None otherwise."""
+    if not text.isascii() or len(text.split()) > 4 or _LANGUAGE_REQUEST.search(text):
+        return None
+    verdict = V.validate_nationality(text)
+    return verdict.value if verdict.ok and verdict.value != F.SKIPPED else None
+
+
+def _nationality_pending(tracker: Tracker) -> bool:
+    return bool((tracker.active_loop or {}).get("name")) and tracker.get_slot("requested_slot") == "nationality"
+
+
 class ActionSwitchLanguage(Action):
     """Answer in another language from now on: said in that language. Inside the form the rule
     runs the form next, which asks the pending question again, in the new language."""
@@ -513,6 +531,12 @@ class ActionSwitchLanguage(Action):
         return "action_switch_language"
 
     async def run(self, dispatcher, tracker, domain) -> List[EventType]:
+        answer = _nationality_answer_of(tracker.latest_message.get("text") or "") \
+            if _nationality_pending(tracker) else None
+        if answer is not None:
+            # "Chinese" / "English" answering the nationality question: an answer, not a switch
+            events = begin_turn(tracker)
+            return events + [SlotSet("nationality", answer), SlotSet("retries", _reset_retries(tracker, "nationality"))]
         lang = requested_language(tracker)
         if lang is None:   # "another language" without saying which: offer the three
             events = begin_turn(tracker)

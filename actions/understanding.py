@@ -49,7 +49,8 @@ def is_hypothetical(text: str) -> bool:
     return bool(_HYPOTHETICAL_CUE.search(text or ""))
 
 
-CONTROL_INTENTS = {"what_if", "start_over", "stop", "human_handoff", "bot_challenge"}
+CONTROL_INTENTS = {"what_if", "start_over", "stop", "human_handoff", "bot_challenge",
+                   "switch_language"}
 OTHER_INTENTS = {"greet", "goodbye", "thanks", "chitchat", "out_of_scope", "check_eligibility",
                  "faq"}
 

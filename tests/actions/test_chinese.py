@@ -305,3 +305,24 @@ async def test_correction_in_chinese(lang, text):
 async def test_start_over_said_in_chinese_inside_the_form(text):
     updates, dispatcher = await answer("university", text, {"has_degree": True, "income": "unknown"})
     assert updates["income"] is None and updates["requested_slot"] == "income"
+
+
+@pytest.mark.parametrize("text, nationality", [("Chinese", "CN"), ("English", "GB"), ("I'm Chinese", "CN")])
+async def test_a_nationality_taken_for_a_language_is_the_answer(text, nationality):
+    """At the nationality question, "Chinese" is a nationality even if the NLU reads a switch."""
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(slots=dict(GRADUATE, language="en"), text=text, intent="switch_language",
+                           entities=[{"entity": "language", "value": text}],
+                           requested_slot="nationality", active_loop="eligibility_form")
+    events = slot_events(await ActionSwitchLanguage().run(dispatcher, tracker, {}))
+    assert events["nationality"] == nationality and "language" not in events
+    assert dispatcher.messages == []
+
+
+async def test_a_language_request_at_the_nationality_question_switches():
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(slots=dict(GRADUATE, language="en"), text="Chinese please", intent="switch_language",
+                           entities=[{"entity": "language", "value": "Chinese"}],
+                           requested_slot="nationality", active_loop="eligibility_form")
+    events = slot_events(await ActionSwitchLanguage().run(dispatcher, tracker, {}))
+    assert events == {"language": HANS}
