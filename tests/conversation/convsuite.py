@@ -282,6 +282,9 @@ class Chat:
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
 _LATIN_WORD = re.compile(r"[A-Za-z]+")
 _LINK = re.compile(r"(?:https?://|www\.)\S+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+# Each language offered under its own name (the language question, the switch buttons) is
+# right in every locale: "English、简体中文或繁體中文" is not a mixed script.
+_LANGUAGE_NAMES = re.compile(r"English|简体中文|繁體中文|简体|繁體")
 
 
 def _in_charset(char: str, codec: str) -> bool:
@@ -359,13 +362,14 @@ def reply_language_problem(reply: dict[str, Any], lang: str) -> Optional[str]:
     text = reply.get("text") if isinstance(reply.get("text"), str) else ""
     titles = [str(b.get("title") or "") for b in reply.get("buttons") or [] if isinstance(b, dict)]
     shown = "\n".join([text, *titles]).strip()
-    if not shown:
+    judged = _LANGUAGE_NAMES.sub(" ", shown)
+    if not judged.strip():
         return None
-    found = text_language(shown)
+    found = text_language(judged)
     want = "en" if lang == "en" else "zh"
     if found is not None and found != want:
         return f"reply in {'Chinese' if found == 'zh' else 'English'}, expected {lang}: {shown[:80]!r}"
-    wrong = other_script_characters(shown, lang)
+    wrong = other_script_characters(judged, lang)
     if wrong:
         return f"reply has characters of the other script ({wrong[:10]}), expected {lang}: {shown[:80]!r}"
     return None

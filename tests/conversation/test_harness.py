@@ -137,6 +137,18 @@ def test_reply_language_problem_for_texts_and_buttons():
         reply_language_problem(english, "fr")
 
 
+def test_languages_offered_under_their_own_names_are_right_in_every_locale():
+    def picker(text):
+        return {"text": text, "buttons": [{"title": t, "payload": "/switch_language"}
+                                          for t in ("English", "简体中文", "繁體中文")]}
+    assert reply_language_problem(picker("您想用哪种语言？我可以用 English、简体中文或繁體中文回答。"),
+                                  "zh-Hans") is None
+    assert reply_language_problem(picker("你想用邊種語言？"), "zh-Hant") is None
+    assert reply_language_problem(picker("Which language would you like?"), "en") is None
+    # other words of the other script still count
+    assert reply_language_problem(picker("你想用哪種語言？"), "zh-Hans")
+
+
 def test_reply_language_problem_for_the_verdict_card():
     def card(lang=None, where="assessment"):
         assessment = {"categories": {}}
