@@ -17,7 +17,7 @@ from ttps_logic.work import months_between
 
 from . import parsing, understanding
 from .i18n import buttons as _buttons, current, t
-from .facts import SKIPPED, UNKNOWN, income_items
+from .facts import SKIPPED, UNKNOWN, income_items, university_name
 
 OFFICIAL_LIST = param("list.url", dt.date.today())  # the same address on every date held
 LARGE_UNIT_CURRENCIES = {"JPY", "KRW", "IDR", "VND", "INR", "PHP", "THB", "HUF", "ISK", "CLP",
@@ -223,7 +223,7 @@ def validate_university(value: Any, intent: Optional[str] = None) -> Verdict:
                        message=t("check.university_arm", text=text, arm=arm))
     if res.status == "ambiguous":
         options = [c.name for c, _ in res.candidates[:4]]
-        buttons = [{"title": n, "payload": n} for n in options]
+        buttons = [{"title": university_name(n), "payload": n} for n in options]
         if res.others or len(options) > 1:
             buttons.append({"title": t("check.university_another"), "payload": "/dont_know"})
         also_meant = list(res.others)[:3]

@@ -326,3 +326,14 @@ async def test_a_language_request_at_the_nationality_question_switches():
                            requested_slot="nationality", active_loop="eligibility_form")
     events = slot_events(await ActionSwitchLanguage().run(dispatcher, tracker, {}))
     assert events == {"language": HANS}
+
+
+async def test_ambiguous_university_asked_back_with_chinese_names():
+    updates, dispatcher = await answer("university", "交通大学", {"has_degree": True})
+    assert updates.get("university") is None and updates["language"] == HANS
+    titles = [b["title"] for b in dispatcher.messages[0]["buttons"]]
+    assert "上海交通大学" in titles and "西安交通大学" in titles
+    # choosing one sends the registry's name, which keeps the conversation in Chinese
+    payload = next(b["payload"] for b in dispatcher.messages[0]["buttons"] if b["title"] == "上海交通大学")
+    updates, _ = await answer("university", payload, {"has_degree": True}, language=HANS)
+    assert updates["university"] == "Shanghai Jiao Tong University" and "language" not in updates
