@@ -103,3 +103,18 @@ def test_chinese_locales_are_in_their_script(lang):
             found, certain = analyse(text)
             # characters common to both scripts read as Simplified but "not certain"
             assert found in (lang, None) or not certain, (key, text, found)
+
+
+@pytest.mark.parametrize("lang", LOCALES)
+def test_no_dated_fact_written_by_hand_in_the_locale_files(lang):
+    """The one-source check of tests/logic/test_one_source.py, on actions/locales: amounts,
+    fees, stays, quota, dates, phones, emails and links come from ttps_logic's data."""
+    import importlib.util
+    spec = importlib.util.spec_from_file_location("one_source", ROOT / "tests" / "logic" / "test_one_source.py")
+    one_source = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(one_source)
+    path = i18n.LOCALE_DIR / f"{lang}.yaml"
+    found = one_source.hits_in(path.read_text(encoding="utf-8"), one_source.literals())
+    assert not found, found
+    planted = one_source.hits_in("call 2868 3780", one_source.literals())
+    assert planted   # the check itself finds a planted literal
