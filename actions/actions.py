@@ -421,10 +421,10 @@ class _AskSlot:
         question = t(f"form.ask.{self.slot}")
         items = F.income_items(tracker.get_slot("income"))
         if self.slot == "income_currency" and items:
-            amounts = t("what_if.and").join(f"{float(i['amount']):,.0f}" for i in items if not i.get("currency"))
+            amounts = t("words.and").join(f"{float(i['amount']):,.0f}" for i in items if not i.get("currency"))
             question = t("form.currency_of", amounts=amounts)
         if self.slot == "income_type" and items:
-            amounts = t("what_if.and").join(f"{i['currency']} {float(i['amount']):,.0f}" for i in items
+            amounts = t("words.and").join(f"{i['currency']} {float(i['amount']):,.0f}" for i in items
                                             if not i.get("type"))
             question = t("form.kind_of", amounts=amounts, question=question)
         dispatcher.utter_message(text=t("form.position", position=position, total=len(required),
@@ -721,7 +721,7 @@ class ActionWhatIf(LocalisedAction):
         diff = M.differences(before, after, lang)
         if "application_date" in notes and isinstance(changed.get("work_months"), (int, float)):
             diff.append(t("what_if.work_note", months=f"{float(changed['work_months']):g}"))
-        what = t("what_if.and").join(t(f"form.labels.{s}") for s in notes)
+        what = t("words.and").join(t(f"form.labels.{s}") for s in notes)
         dispatcher.utter_message(
             text=t("what_if.heading", what=what, date=after.application_date.isoformat(),
                    diff="\n".join(diff) if diff else t("what_if.no_change")),
