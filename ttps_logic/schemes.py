@@ -30,7 +30,7 @@ from .models import Degree, Facts, Money, Reason, SourceRef
 from .nationality import national_of, nationality_name
 from .params import (DATA_DIR, ClauseVersion, DataError, Version, clause_chinese, param,
                      read_clauses, read_parameters, resolve_data_refs, sources)
-from .text import check_lang, country_name, local_values, locale_file, templates
+from .text import check_lang, country_name, join, local_values, locale_file, templates
 
 SCHEMES = ("IANG", "NEW_CIES", "CIES", "ASMTP", "GEP", "QMAS")
 # The page each scheme's result points to (its address is the source's, in sources.yaml).
@@ -260,7 +260,9 @@ def _country(code: str) -> str:
 
 def _names(codes) -> str:
     lang = _LANG.get()
-    return templates(lang)["formats"]["list_sep"].join(_country(c) for c in codes)
+    if lang == "en":
+        return ", ".join(_country(c) for c in codes)
+    return join([_country(c) for c in codes], lang)
 
 
 def rule_nationals(scheme: str, key: str, clause_id: str, facts: Facts,

@@ -84,8 +84,7 @@ def local_values(values: dict[str, Any], lang: str) -> dict[str, Any]:
             out[key] = templates(lang)["formats"]["date"].format(
                 y=value.year, m=value.month, d=value.day)
         elif key.endswith("_codes") and isinstance(value, str):
-            out[key[:-6]] = templates(lang)["formats"]["list_sep"].join(
-                country_name(c, lang) for c in value.split(",") if c)
+            out[key[:-6]] = join([country_name(c, lang) for c in value.split(",") if c], lang)
         elif key.endswith("_code") and key[:-5] in values:
             name = key[:-5]
             if name == "country":
@@ -103,27 +102,32 @@ def local_values(values: dict[str, Any], lang: str) -> dict[str, Any]:
     return out
 
 
+def join(items: list[str], lang: str) -> str:
+    """"A, B and C" the locale's way (formats list_sep, list_last)."""
+    f = templates(lang)["formats"]
+    if len(items) < 2:
+        return "".join(items)
+    return f["list_sep"].join(items[:-1]) + f["list_last"] + items[-1]
+
+
 @lru_cache(maxsize=2048)
 def country_name(code: str, lang: str) -> str:
-    """A country's name in ``lang`` (its own code when it has none): the locale's
-    `country_names` first, then pycountry's translations (ISO 3166-1)."""
-    import gettext
-
-    import pycountry
+    """A country's name in ``lang`` as it stands in a sentence ("nationals of {country}"): the
+    locale's `country_names` for the regions whose display name carries a note (Hong Kong, Macao,
+    Taiwan, the Chinese residence codes), otherwise nationality.nationality_name (the project's
+    names, then pycountry's ISO 3166 translations); its own code when it has none."""
     own = templates(lang).get("country_names", {})
     if code in own:
         return own[code]
-    c = pycountry.countries.get(alpha_2=code)
-    if c is None:
-        return code
     if lang == "en":
-        return getattr(c, "common_name", None) or c.name
-    catalog = {"zh-Hans": "zh_CN", "zh-Hant": "zh_HK"}[lang]
+        import pycountry
+        c = pycountry.countries.get(alpha_2=code)
+        return (getattr(c, "common_name", None) or c.name) if c else code
+    from .nationality import nationality_name
     try:
-        tr = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[catalog])
-    except OSError:
-        return getattr(c, "common_name", None) or c.name
-    return tr.gettext(c.name)
+        return nationality_name(code, lang)
+    except ValueError:
+        return code
 
 
 @lru_cache(maxsize=4096)
