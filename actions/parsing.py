@@ -238,6 +238,14 @@ def _decimal_words(text: str) -> str:
     return _POINT.sub(repl, text)
 
 
+def word_count(text: str) -> int:
+    """Words in a message, Chinese characters counting two to a word (Chinese is written without
+    spaces: "我不知道" is two words, not one)."""
+    cjk = len(_CJK.findall(text or ""))
+    latin = len(_CJK.sub(" ", text or "").split())
+    return latin + (cjk + 1) // 2
+
+
 def normalise_numbers(text: str) -> str:
     """Number words to digits ("eight and a half years" -> "8 and a half years", "三年半" ->
     "3年半", "三百万" -> "3000000"), with number-parser and cn2an."""

@@ -277,6 +277,22 @@ def find_university(text: str, entities: dict[str, list[str]]) -> Optional[str]:
                   r"[A-Z][\w&.'-]*))*)", text or "")
     if m:
         return m.group(1).strip()
+    return chinese_university(text or "")
+
+
+_ZH_INSTITUTION_END = re.compile(r"大学|大學|学院|學院|书院|書院")
+_CJK_RUN = re.compile(r"[\u3400-\u9fff]+")
+
+
+def chinese_university(text: str) -> Optional[str]:
+    """A university the registry knows, named inside a Chinese sentence ("我读的是清华大学"):
+    the longest run of Chinese characters ending in 大学 / 学院 … that the registry matches."""
+    for m in _ZH_INSTITUTION_END.finditer(text):
+        run_start = next((r.start() for r in _CJK_RUN.finditer(text) if r.start() <= m.start() < r.end()), m.start())
+        for start in range(max(run_start, m.end() - 16), m.start()):
+            candidate = text[start:m.end()]
+            if registry().resolve(candidate).status in ("matched", "excluded_arm"):
+                return candidate
     return None
 
 
@@ -347,7 +363,7 @@ def answer_mode(text: str, intent: Optional[str], requested: Optional[str]) -> O
     if requested is None or intent in CONTROL_INTENTS or (text or "").startswith("/"):
         return None
     if intent in OTHER_INTENTS or is_question(text):
-        return "if_valid" if len((text or "").split()) <= 4 and not is_question(text) else None
+        return "if_valid" if parsing.word_count(text) <= 4 and not is_question(text) else None
     return "answer"
 
 

@@ -23,7 +23,7 @@ OFFICIAL_LIST = param("list.url", dt.date.today())  # the same address on every 
 LARGE_UNIT_CURRENCIES = {"JPY", "KRW", "IDR", "VND", "INR", "PHP", "THB", "HUF", "ISK", "CLP",
                          "COP", "TWD", "RUB"}
 _DONT_KNOW = re.compile(r"^\s*/?dont_know\b|\b(don'?t know|do not know|not sure|no idea|skip|"
-                        r"rather not|prefer not|unsure|dunno|idk|pass)\b|不知道|不清楚|跳过|跳過|唔知|唔清楚|唔肯定|"
+                        r"rather not|prefer not|unsure|dunno|idk|pass)\b|不知道|不清楚|跳过|跳過|唔知|唔清楚|唔肯定|不(?:太|是很|大)(?:清楚|确定|確定|知道|记得|記得)|"
                         r"唔確定|不确定|不確定|不晓得|不曉得|不记得|不記得|唔記得|忘记了|忘記了|冇概念|"
                         r"没概念|沒概念|说不准|說不準|不想说|不想說|唔想講",
                         re.I)
@@ -48,7 +48,7 @@ def said_dont_know(text: Any, intent: Optional[str] = None) -> bool:
         return intent == "dont_know"
     if re.match(r"\s*/dont_know\b", text):
         return True
-    words = len(text.split())
+    words = parsing.word_count(text)
     if words > 8:
         return False
     if intent == "dont_know" and words <= 6:
@@ -240,7 +240,11 @@ def _looks_like_a_name(text: str) -> bool:
     """An institution we don't know is kept as typed only if it reads like a name ("Sunway
     College", "Universidad de los Andes", "某某学院"), not like a sentence."""
     if re.search(r"[\u3400-\u9fff]", text):
-        return len(text) <= 30
+        # a name ("某某学院"), not a sentence ("我也不太清楚"): an institution word, or short and
+        # without the words of a sentence
+        return len(text) <= 30 and bool(
+            re.search(r"大学|大學|学院|學院|书院|書院|学校|學校|研究院|理工|universit|college|institut", text, re.I)
+            or len(text) <= 12 and not re.search(r"[我你他她的吗嗎了呢吧啊呀咗嘅係唔冇不没沒也太很]", text))
     words = text.split()
     if not words or len(words) > 10:
         return False
@@ -318,7 +322,7 @@ def validate_yes_no_unknown(value: Any, intent: Optional[str] = None) -> Verdict
     if said_dont_know(text, intent):
         return Verdict(UNKNOWN)
     answer = parsing.parse_yes_no(text)
-    if answer is None and intent in ("affirm", "deny") and len(text.split()) <= 4:
+    if answer is None and intent in ("affirm", "deny") and parsing.word_count(text) <= 4:
         answer = intent == "affirm"   # "absolutely", "nope, never"
     if answer is None:
         return Verdict(message=t("check.yes_no"), buttons=yes_no_buttons())

@@ -337,3 +337,13 @@ async def test_ambiguous_university_asked_back_with_chinese_names():
     payload = next(b["payload"] for b in dispatcher.messages[0]["buttons"] if b["title"] == "上海交通大学")
     updates, _ = await answer("university", payload, {"has_degree": True}, language=HANS)
     assert updates["university"] == "Shanghai Jiao Tong University" and "language" not in updates
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("我也不太清楚", "unknown"),
+    ("唔知呀", "unknown"),
+    ("我不知道我的大学在不在名单上，我读的是清华大学", "Tsinghua University"),
+])
+async def test_dont_know_in_chinese_is_the_whole_answer_not_a_word_in_a_long_one(text, expected):
+    updates, _ = await answer("university", text, {"has_degree": True})
+    assert updates["university"] == expected
