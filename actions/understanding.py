@@ -120,7 +120,8 @@ _NATIONALITY_CUE = re.compile(
     r"\b(i am|i'm|im|i’m)\s+(an?\s+)?(?P<a>[a-z][a-z\s-]{2,30}?)\s*(citizen|national|passport)?\s*(?:$|[,.;!])|"
     r"\b(?P<b>[a-z][a-z\s-]{2,30}?)\s+(citizen|national|passport( holder)?)\b|"
     r"\bnationality\s*(is|:)?\s*(?P<c>[a-z][a-z\s-]{2,30})|"
-    r"(?:国籍|國籍)\s*(?:是|係|:|：)?\s*(?P<d>\S{1,10})",
+    r"(?:国籍|國籍)\s*(?:是|係|:|：)?\s*(?P<d>\S{1,10})|"
+    r"(?:我是|我係|我系|本人是|本人係)\s*(?P<e>[\u4e00-\u9fff]{1,8}?(?:籍|人|公民))(?=$|[，,。.;；!！\s])",
     re.I)
 
 
@@ -209,7 +210,7 @@ def find_nationality(text: str, entities: dict[str, list[str]]) -> Optional[str]
             return span
     m = _NATIONALITY_CUE.search(text or "")
     if m:
-        word = next(g for g in (m.group("a"), m.group("b"), m.group("c"), m.group("d")) if g)
+        word = next(g for g in (m.group("a"), m.group("b"), m.group("c"), m.group("d"), m.group("e")) if g)
         if parsing.parse_nationality(word) is not None:
             return word
     segments = _segments(text or "")
@@ -284,13 +285,26 @@ _ZH_INSTITUTION_END = re.compile(r"大学|大學|学院|學院|书院|書院")
 _CJK_RUN = re.compile(r"[\u3400-\u9fff]+")
 
 
+_ZH_GRADUATED = re.compile(r"大学本科|大學本科|本科|毕业|畢業|畢咗業|毕咗业")
+
+
 def chinese_university(text: str) -> Optional[str]:
-    """A university the registry knows, named inside a Chinese sentence ("我读的是清华大学"):
-    the longest run of Chinese characters ending in 大学 / 学院 … that the registry matches."""
+    """A university the registry knows, named inside a Chinese sentence: the longest run of
+    Chinese characters ending in 大学 / 学院 … ("我读的是清华大学"), or just before 毕业 / 本科
+    ("港大畢業", "清华本科"), that the registry matches."""
+    def run_start(at: int) -> int:
+        return next((r.start() for r in _CJK_RUN.finditer(text) if r.start() <= at < r.end()), at)
+
     for m in _ZH_INSTITUTION_END.finditer(text):
-        run_start = next((r.start() for r in _CJK_RUN.finditer(text) if r.start() <= m.start() < r.end()), m.start())
-        for start in range(max(run_start, m.end() - 16), m.start()):
+        for start in range(max(run_start(m.start()), m.end() - 16), m.start()):
             candidate = text[start:m.end()]
+            if registry().resolve(candidate).status in ("matched", "excluded_arm"):
+                return candidate
+    for m in _ZH_GRADUATED.finditer(text):
+        if m.start() < 2:
+            continue
+        for start in range(max(run_start(m.start() - 1), m.start() - 10), m.start() - 1):
+            candidate = text[start:m.start()]
             if registry().resolve(candidate).status in ("matched", "excluded_arm"):
                 return candidate
     return None

@@ -347,3 +347,20 @@ async def test_ambiguous_university_asked_back_with_chinese_names():
 async def test_dont_know_in_chinese_is_the_whole_answer_not_a_word_in_a_long_one(text, expected):
     updates, _ = await answer("university", text, {"has_degree": True})
     assert updates["university"] == expected
+
+
+@pytest.mark.parametrize("slot, text, expected", [
+    ("university", "清华大学本科2020年毕业", {"university": "Tsinghua University", "graduation_date": "2020"}),
+    ("income", "我年薪200万人民币，清华大学2019年毕业，工作了五年，中国籍",
+     {"university": "Tsinghua University", "graduation_date": "2019", "work_months": 60.0, "nationality": "CN"}),
+    ("income", "月薪八萬港幣，港大畢業，做咗兩年",
+     {"university": "The University of Hong Kong", "work_months": 24.0}),
+    ("has_degree", "有，復旦大學2018年畢業", {"university": "Fudan University", "graduation_date": "2018"}),
+    ("income", "我是英国籍，年收入300万港币", {"nationality": "GB"}),
+])
+async def test_several_facts_in_one_chinese_message(slot, text, expected):
+    """The issue's "清华大学本科2020年毕业": the graduation year is not asked again."""
+    updates, dispatcher = await answer(slot, text)
+    assert {k: updates.get(k) for k in expected} == expected
+    if "graduation_date" in expected:
+        assert updates["requested_slot"] != "graduation_date"
