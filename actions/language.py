@@ -96,6 +96,7 @@ def analyse(text: str) -> Tuple[Optional[str], bool]:
 
     Chinese whose characters are common to both scripts gives (zh-Hans, False): it is Chinese,
     and Simplified is the script most applicants write, but a conversation in Traditional
+    Chinese stays in it. Two English words ("thank you") give (en, False): a conversation in
     Chinese stays in it."""
     text = text or ""
     if _PAYLOAD.match(text):   # a button's intent ("/affirm", "/what_if{...}"): no language
@@ -115,7 +116,8 @@ def analyse(text: str) -> Tuple[Optional[str], bool]:
             return ZH_HANS, True
         return ZH_HANS, False
     if sentence_words >= 2 or (sentence_words >= 1 and len(words) >= 3):
-        return EN, True
+        # two words ("thank you", "OK thanks") are English, but not enough to leave Chinese
+        return EN, len(words) >= 3
     return None, False
 
 
