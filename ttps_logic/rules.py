@@ -217,12 +217,16 @@ def rule_degree(degree: Degree, resolution: Resolution, day: dt.date) -> Reason:
         return reason("deg.not_found", "note.4", day, None, query=resolution.query,
                       list_url=param("list.url", day))
     if resolution.status == "ambiguous":
-        names = " or ".join(f"{c.name} ({c.country})" for c, _ in resolution.candidates[:4])
+        shown = resolution.candidates[:4]
+        names = " or ".join(f"{c.name} ({c.country})" for c, _ in shown)
+        # the same, one "name<TAB>country code" a line, for other languages (text.local_values)
+        listed = "\n".join(f"{c.name}\t{c.country_code}" for c, _ in shown)
         if resolution.others:
             return reason("deg.ambiguous_unlisted", "note.4", day, None, query=resolution.query,
-                          candidates=names, others="; ".join(resolution.others))
+                          candidates=names, others="; ".join(resolution.others),
+                          candidates_list=listed)
         return reason("deg.ambiguous", "note.4", day, None, query=resolution.query,
-                      candidates=names)
+                      candidates=names, candidates_list=listed)
     assert inst is not None
     if inst.removed is not None and day >= inst.removed:
         return reason("deg.removed", "note.4", day, False, institution=inst.name,

@@ -91,6 +91,12 @@ def local_values(values: dict[str, Any], lang: str) -> dict[str, Any]:
                 out[name] = country_name(value, lang)
             elif value in vocab.get(name, {}):
                 out[name] = vocab[name][value]
+    listed = values.get("candidates_list")
+    if isinstance(listed, str) and listed:   # institutions "name<TAB>country code", one a line
+        f = templates(lang)["formats"]
+        out["candidates"] = f["or"].join(
+            f["name_country"].format(name=name, country=country_name(code, lang))
+            for name, _, code in (line.partition("\t") for line in listed.split("\n")))
     for key, value in values.items():
         table = vocab.get(key)
         if table and isinstance(value, str) and value in table and f"{key}_code" not in values:
