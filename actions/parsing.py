@@ -29,10 +29,10 @@ from ttps_logic.nationality import resolve_nationality
 # Currency markers people use, mapped to ISO 4217 codes. Longest first when matching.
 CURRENCY_WORDS = {
     "hk$": "HKD", "hkd": "HKD", "hk dollars": "HKD", "hong kong dollars": "HKD", "港幣": "HKD",
-    "港币": "HKD", "港元": "HKD", "港纸": "HKD",
+    "港币": "HKD", "港元": "HKD", "港纸": "HKD", "港紙": "HKD", "蚊": "HKD",   # 蚊: Cantonese "dollars"
     "us$": "USD", "usd": "USD", "us dollars": "USD", "美元": "USD", "美金": "USD",
     "rmb": "CNY", "cny": "CNY", "yuan": "CNY", "renminbi": "CNY", "人民币": "CNY", "人民幣": "CNY",
-    "元": "CNY",
+    "元": "CNY", "块钱": "CNY", "塊錢": "CNY",
     "£": "GBP", "gbp": "GBP", "pounds": "GBP", "pound": "GBP", "英镑": "GBP", "英鎊": "GBP",
     "€": "EUR", "eur": "EUR", "euros": "EUR", "euro": "EUR", "欧元": "EUR", "歐元": "EUR",
     "s$": "SGD", "sgd": "SGD", "a$": "AUD", "aud": "AUD", "c$": "CAD", "cad": "CAD",
@@ -57,7 +57,8 @@ _INVESTMENT = re.compile(r"invest|dividend|rental|rent\b|interest|capital gain|p
                          r"股息|分红|分紅|利息|租金|投资|投資|理财|理財", re.I)
 _BUSINESS = re.compile(r"own (company|business|firm)|business|profit|self[- ]employ|freelanc|"
                        r"my (company|firm|startup)|自己的公司|公司利润|公司利潤|生意|经营|經營|做老板|做老闆", re.I)
-_MONTHLY = re.compile(r"per month|a month|monthly|/\s*mo(nth)?\b|月薪|每月|每個月|每个月", re.I)
+_MONTHLY = re.compile(r"per month|a month|monthly|/\s*mo(nth)?\b|月薪|每月|每個月|每个月|月入|月收入|"
+                      r"一个月|一個月|个月[赚賺收]|個月[赚賺收]|月人工|月糧|月粮", re.I)
 _STOCK = re.compile(r"stock option|share option|rsu|esop|期权|期權", re.I)
 
 
@@ -112,7 +113,7 @@ def _amounts(text: str) -> list[tuple[Decimal, bool, int, int]]:
     for m in _NUMBER_RE.finditer(text):
         num = m.group("num").replace(",", "")
         rest = text[m.end():m.end() + 8].lower()
-        if re.match(r"\s*(years?|yrs?|months?|mos?\b|weeks?|days?|年|个月|個月|月|日)", rest):
+        if re.match(r"\s*(years?|yrs?|months?|mos?\b|weeks?|days?|年|个月|個月|月|日(?!元|圓|圆))", rest):
             continue
         if re.fullmatch(r"(19|20)\d\d", num) and not m.group("mult"):
             continue
