@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Optional
@@ -76,10 +77,15 @@ def word(name: str, code: str, lang: str = "en") -> str:
 # code, ``K_code`` (or ``K`` itself when the locale's `values` section lists it), a list of
 # country codes ``K_codes``, or a country's code (``country`` from ``country_code``). Dates are
 # written the locale's way. English values are made in English at assess time: nothing to do.
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
 def local_values(values: dict[str, Any], lang: str) -> dict[str, Any]:
     vocab = templates(lang).get("values", {})
     out = dict(values)
     for key, value in values.items():
+        if value.__class__ is str and _ISO_DAY.fullmatch(value):   # a date read back from JSON
+            value = dt.date.fromisoformat(value)
         if isinstance(value, dt.date):
             out[key] = templates(lang)["formats"]["date"].format(
                 y=value.year, m=value.month, d=value.day)

@@ -187,6 +187,10 @@ def test_every_message_of_the_case_table_renders_in_chinese(case):
         assert localize(z, "en").model_dump(mode="json") == english
         read = Assessment.model_validate_json(z.model_dump_json())
         assert localize(read, "en").model_dump(mode="json") == english, lang
+        # and from JSON in the other script: the same text as from the object
+        other = "zh-Hant" if lang == "zh-Hans" else "zh-Hans"
+        assert (localize(read, other).model_dump(mode="json")
+                == localize(a, other).model_dump(mode="json")), lang
     assert a.model_dump(mode="json") == english   # localize never changes the English one
 
 
