@@ -314,8 +314,16 @@ def parse_date(text: str, today: dt.date, prefer: str = "past") -> Optional[Part
     if _CJK.search(text):
         # "二零一九年毕业" -> "2019年毕业"; "一九年毕业" (a two-digit year) -> "2019年毕业"
         text = normalise_numbers(text)
-        text = re.sub(r"(?<!\d)(\d\d)(年(?:\d{1,2}月)?\s*(?:毕业|畢業|畢咗業|毕的业|畢嘅業))",
+        text = re.sub(r"(?<![\d.])(\d\d)(年(?:\d{1,2}月)?)(?=\s*(?:毕业|畢業|畢咗業|毕的业|畢嘅業|[。！!]?\s*$))",
                       lambda m: f"{'20' if int(m.group(1)) <= today.year % 100 else '19'}{m.group(1)}{m.group(2)}", text)
+        nearby = re.search(r"(上|下)(?:个|個)月", text)
+        if nearby:
+            month = today.month + (1 if nearby.group(1) == "下" else -1)
+            year = today.year + (month - 1) // 12
+            return PartialDate(year, (month - 1) % 12 + 1)
+        season = re.search(r"((?:19|20)\d\d)年?\s*(春|夏|秋|冬)(?:天|季)", text)
+        if season:
+            return PartialDate(int(season.group(1)), {"春": 4, "夏": 7, "秋": 10, "冬": 12}[season.group(2)])
         relative = re.search(r"(去年|今年|明年|前年|後年|后年)(?:(\d{1,2})月)?", text)
         if relative:
             offset = {"去年": -1, "今年": 0, "明年": 1, "前年": -2, "後年": 2, "后年": 2}[relative.group(1)]
@@ -393,9 +401,11 @@ def _number_before(text: str, unit_pattern: str) -> Optional[float]:
     return None
 
 
-_APPROX = re.compile(r"\b(about|around|roughly|approximately|approx|circa|some|~)\b|~|左右|大概|大约|大約|差不多", re.I)
+_APPROX = re.compile(r"\b(about|around|roughly|approximately|approx|circa|some|~)\b|~|左右|大概|大约|大約|差不多|差唔多|"
+                     r"大概|估计|估計|應該|应该", re.I)
 _UNDER = re.compile(r"\b(almost|nearly|just under|not quite|less than|under|short of|shy of)\b|不到|未够|未夠", re.I)
-_OVER = re.compile(r"\b(over|more than|just over|a bit over|a little over|slightly over|plus)\b|\d\s*\+|多", re.I)
+_OVER = re.compile(r"\b(over|more than|just over|a bit over|a little over|slightly over|plus)\b|\d\s*\+|"
+                   r"(?<!差不)(?<!差唔)多|幾(?!多|耐)|几(?!多)", re.I)
 _NOW = re.compile(r"^\s*(now|present|today|currently|date|still)\b|至今|现在|現在|而家", re.I)
 
 
