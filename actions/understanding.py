@@ -262,6 +262,15 @@ def find_university(text: str, entities: dict[str, list[str]]) -> Optional[str]:
     spans = entities.get("university", [])
     known = [s for s in spans if registry().resolve(s).status in ("matched", "excluded_arm")]
     for span in known or spans:
+        if _CJK_RUN.match(span):
+            # Chinese is written without spaces: widen only to the institution word that
+            # follows ("清华" + "大学"), never to the whole sentence
+            whole = _chinese_widened(text or "", span)
+            if whole is not None:
+                return whole
+            if span in known or len(spans) == 1:
+                return span
+            continue
         wide = widen_name(text or "", span)
         if wide != span and (registry().resolve(wide).status in ("matched", "excluded_arm", "ambiguous")
                              or _INSTITUTION_WORD.search(wide)):
@@ -283,6 +292,19 @@ def find_university(text: str, entities: dict[str, list[str]]) -> Optional[str]:
 
 _ZH_INSTITUTION_END = re.compile(r"大学|大學|学院|學院|书院|書院")
 _CJK_RUN = re.compile(r"[\u3400-\u9fff]+")
+
+
+def _chinese_widened(text: str, span: str) -> Optional[str]:
+    """"清华" in "清华大学本科": the longest name starting with the span that the registry
+    matches ("清华大学"), else None."""
+    at = text.find(span)
+    if at < 0:
+        return None
+    for end in range(min(len(text), at + len(span) + 6), at + len(span), -1):
+        candidate = text[at:end]
+        if _CJK_RUN.fullmatch(candidate) and registry().resolve(candidate).status in ("matched", "excluded_arm"):
+            return candidate
+    return None
 
 
 _ZH_GRADUATED = re.compile(r"大学本科|大學本科|本科|毕业|畢業|畢咗業|毕咗业")

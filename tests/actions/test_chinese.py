@@ -373,3 +373,31 @@ async def test_several_facts_in_one_chinese_message(slot, text, expected):
     assert {k: updates.get(k) for k in expected} == expected
     if "graduation_date" in expected:
         assert updates["requested_slot"] != "graduation_date"
+
+
+@pytest.mark.parametrize("text, span, expected", [
+    ("清华大学本科2020年毕业", "清华", "Tsinghua University"),
+    ("我喺港大讀書", "港大", "The University of Hong Kong"),
+])
+async def test_nlu_university_entity_in_chinese_is_not_widened_to_the_sentence(text, span, expected):
+    dispatcher = CollectingDispatcher()
+    start = text.index(span)
+    tracker = make_tracker(slots={"has_degree": True, "language": None}, text=text, intent="inform",
+                           entities=[{"entity": "university", "value": span, "start": start, "end": start + len(span)}],
+                           requested_slot="university", active_loop="eligibility_form",
+                           events=[{"event": "user", "text": text}])
+    updates = slot_events(await ValidateEligibilityForm().run(dispatcher, tracker, {}))
+    assert updates["university"] == expected
+
+
+async def test_an_ambiguous_chinese_short_form_is_asked_back():
+    dispatcher = CollectingDispatcher()
+    text = "我係中大畢業嘅"
+    tracker = make_tracker(slots={"has_degree": True, "language": None}, text=text, intent="inform",
+                           entities=[{"entity": "university", "value": "中大", "start": 2, "end": 4}],
+                           requested_slot="university", active_loop="eligibility_form",
+                           events=[{"event": "user", "text": text}])
+    updates = slot_events(await ValidateEligibilityForm().run(dispatcher, tracker, {}))
+    assert updates.get("university") is None and updates["language"] == HANT
+    titles = [b["title"] for b in dispatcher.messages[0]["buttons"]]
+    assert "香港中文大學" in titles
