@@ -89,6 +89,13 @@ def sources() -> dict[str, Source]:
     return out
 
 
+@lru_cache(maxsize=1)
+def source_titles_chinese() -> dict[str, dict[str, str]]:
+    """{source key: {lang: title}} for the sources whose title sources.yaml gives in Chinese
+    (`title_zh`: those without an address of their own, whose title is all a reader sees)."""
+    return {k: v["title_zh"] for k, v in _load_yaml("sources.yaml").items() if v.get("title_zh")}
+
+
 def _source(key: str, where: str) -> Source:
     try:
         return sources()[key]

@@ -10,7 +10,8 @@ from typing import Any, Optional
 import yaml
 
 from .models import Reason, SourceRef
-from .params import clause, clause_chinese, resolve_data_refs, segment_start
+from .params import (clause, clause_chinese, resolve_data_refs, segment_start,
+                     source_titles_chinese, sources)
 
 LOCALES = Path(__file__).parent / "locales"
 # The locales every message exists in: English, Simplified Chinese, Traditional Chinese (Hong
@@ -249,6 +250,9 @@ def localize_reason(r: Reason, lang: str) -> Reason:
         else:
             update["clause_text"] = chinese["summary"][lang] + templates(lang)["text"][
                 "clause_summary_mark"]
+    title = source_titles_chinese().get(r.source.key) if lang != "en" else None
+    if title:
+        update["source"] = r.source.model_copy(update={"title": title[lang]})
     local = r.model_copy(update=update)
     _LOCAL.put(key, (r, local))
     return local
@@ -260,4 +264,5 @@ def english_reason(r: Reason, day: dt.date) -> Reason:
     from .params import clause_english
     cv = clause_english(r.clause_id, r.source.key, day)
     return r.model_copy(update={"message": render("reason", r.code, r.values),
-                                "clause_label": cv.label, "clause_text": cv.quote})
+                                "clause_label": cv.label, "clause_text": cv.quote,
+                                "source": r.source.model_copy(update={"title": sources()[r.source.key].title})})

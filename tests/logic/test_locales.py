@@ -139,6 +139,16 @@ def test_every_clause_has_chinese_words_marked_as_ours():
         assert "非官方" in templates(lang)["text"]["clause_summary_mark"]
 
 
+def test_every_source_without_an_address_has_a_chinese_title():
+    # the chat shows such a source by its title (with an address, by a link)
+    from ttps_logic.params import source_titles_chinese, sources
+    titles = source_titles_chinese()
+    for key, src in sources().items():
+        if src.url is None:
+            for lang in CHINESE:
+                assert HAN.search(titles[key][lang]), (key, lang)
+
+
 # --- the whole case table in every language -----------------------------------------------------
 def _case_facts(case: dict) -> dict:
     return {"application_date": DEFAULT_DATE, **case["facts"]}
