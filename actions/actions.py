@@ -216,7 +216,9 @@ def facts_from_message(tracker: Tracker, dispatcher: CollectingDispatcher,
                 answer = verdict
                 updates[requested] = verdict.value
                 updates.update({k: v for k, v in verdict.also.items()})
-            elif mode == "answer":
+            elif mode == "answer" and not (answer is not None and answer.buttons):
+                # a choice already offered for the part that named it ("中大": which one?)
+                # says more than a failure of the whole message
                 answer = verdict
     return updates, answer
 
