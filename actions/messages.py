@@ -101,7 +101,7 @@ def details_text(a: Assessment, lang: str = "en") -> str:
     stay_lines = [r.message for r in a.general
                   if r.code in ("gen.no_job_offer", "gen.initial_stay", "gen.extension", "gen.top_tier")]
     if stay_lines:
-        lines.append(t["stay"].format(text=t["sentence_sep"].join(stay_lines)))
+        lines.append(t["stay"].format(text=templates(lang)["formats"]["sentence_sep"].join(stay_lines)))
     if "C" in a.eligible_categories or a.categories["C"].status == "unknown":
         lines.append(t["quota"].format(quota=a.conditions_of_stay["category_c_annual_quota"]))
     if a.eligible_categories:

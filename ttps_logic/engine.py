@@ -75,14 +75,15 @@ def _category(code: str, reasons: list[Reason], status: Optional[str] = None) ->
         "to_find_out": to_find_out, "deciding": deciding})
 
 
-def judge(reasons: list[Reason], status: Optional[str] = None
+def judge(reasons: list[Reason], status: Optional[str] = None, sep: str = " "
           ) -> tuple[str, str, list[str], int]:
     """combine() and what it reports, in one pass over the reasons: the status (unless given),
     the summary (the messages of the reasons that decide it, joined), the messages of the
     undecided conditions (status unknown), and the index of THE deciding reason: the first unmet
     condition (not eligible), the first undecided condition (unknown), the last condition
     (eligible). The only place that choice is made; render.localize calls it again on the
-    reasons in another language (the same choice: it depends on met and kind only)."""
+    reasons in another language (the same choice: it depends on met and kind only), with that
+    language's ``sep`` between sentences."""
     conditions, unknown, failed = [], [], []
     first_failed = first_unknown = last_condition = -1
     for i, r in enumerate(reasons):
@@ -102,11 +103,11 @@ def judge(reasons: list[Reason], status: Optional[str] = None
         status = ("not_eligible" if first_failed >= 0 else
                   "eligible" if conditions and not unknown else "unknown")
     if status == "eligible":
-        summary, deciding = " ".join(conditions), last_condition
+        summary, deciding = sep.join(conditions), last_condition
     elif status == "not_eligible":
-        summary, deciding = " ".join(failed), first_failed
+        summary, deciding = sep.join(failed), first_failed
     else:
-        summary, deciding = " ".join(unknown), first_unknown
+        summary, deciding = sep.join(unknown), first_unknown
     if deciding < 0:   # no condition of that kind (not reached by the engine's categories)
         deciding = last_condition if last_condition >= 0 else 0
     return status, summary, (unknown if status == "unknown" else []), deciding

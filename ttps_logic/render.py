@@ -80,7 +80,7 @@ def _category(c: CategoryResult, lang: str) -> CategoryResult:
     if found is not None and found[0] is c:
         return found[1]
     reasons = [localize_reason(r, lang) for r in c.reasons]
-    _, summary, missing, _ = judge(reasons, c.status)
+    _, summary, missing, _ = judge(reasons, c.status, templates(lang)["formats"]["sentence_sep"])
     local = c.model_copy(update={"reasons": reasons, "summary": summary, "to_find_out": missing})
     _CATEGORIES.put(key, (c, local))
     return local
