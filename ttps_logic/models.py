@@ -326,7 +326,8 @@ class Reason(BaseModel):
     clause_text: str
     source: SourceRef
     values: dict[str, Any] = Field(default_factory=dict)
-    message: str
+    message: str = Field(description="The message of `code` filled with `values`, in the "
+                                     "assessment's lang (render.localize)")
 
 
 class CategoryResult(BaseModel):
@@ -347,7 +348,7 @@ class Change(BaseModel):
     date: Optional[dt.date] = None
     code: str = Field("", description="Template key of the message (locales/<lang>.yaml, change)")
     values: dict[str, Any] = Field(default_factory=dict)
-    message: str
+    message: str = Field(description="The message of `code` in the assessment's lang")
 
 
 class InstitutionMatch(BaseModel):
