@@ -39,6 +39,12 @@ CURRENCY_WORDS = {
     "nt$": "TWD", "twd": "TWD", "jpy": "JPY", "yen": "JPY", "¥": "¥?", "￥": "¥?", "日元": "JPY",
     "krw": "KRW", "won": "KRW", "chf": "CHF", "inr": "INR", "rupees": "INR", "myr": "MYR",
     "nzd": "NZD", "thb": "THB", "aed": "AED", "sar": "SAR", "idr": "IDR", "php": "PHP",
+    "马币": "MYR", "馬幣": "MYR", "令吉": "MYR", "新币": "SGD", "新幣": "SGD", "新加坡元": "SGD",
+    "台币": "TWD", "台幣": "TWD", "新台币": "TWD", "新台幣": "TWD", "澳元": "AUD", "澳币": "AUD",
+    "澳幣": "AUD", "加元": "CAD", "加币": "CAD", "加幣": "CAD", "日币": "JPY", "日幣": "JPY",
+    "日圆": "JPY", "日圓": "JPY", "韩元": "KRW", "韓元": "KRW", "韩币": "KRW", "韓幣": "KRW",
+    "澳门币": "MOP", "澳門幣": "MOP", "澳门元": "MOP", "澳門元": "MOP", "葡币": "MOP", "葡幣": "MOP",
+    "欧罗": "EUR", "歐羅": "EUR", "瑞郎": "CHF", "泰铢": "THB", "泰銖": "THB", "卢比": "INR", "盧比": "INR",
     "$": "USD?",  # a bare dollar sign: ask, unless the context says HK
 }
 _CURRENCY_RE = re.compile(

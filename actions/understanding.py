@@ -74,13 +74,17 @@ _APPLY_CUE = re.compile(r"\b(?:apply|applying|application)\s+(?:in|on|by|around|
                         r"(?:19|20)\d\d|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*)\b", re.I)
 _DEGREE_YES = re.compile(
     r"\bbachelor|\bundergrad|\bb\.?\s?(sc|a|eng|com|bus|ba)\b|\bbs\b|first degree|"
-    r"本科|学士|學士", re.I)
+    r"本科|学士|學士|^\s*(有|有的|有呀|係)\s*(degree|學位|学位)", re.I)
 _DEGREE_NO = re.compile(
     r"\bno (bachelor|degree|university)|\bnever (went to|attended|finished) (uni|university|college)|"
     r"\bdidn'?t (go to|finish|attend) (uni|university|college)|\bonly (a |an |have )?(master|phd|"
-    r"doctor|mba|diploma|associate|high school)|\bno bachelor|没有学位|沒有學位|冇學位|冇讀大學", re.I)
+    r"doctor|mba|diploma|associate|high school)|\bno bachelor|没有学位|沒有學位|冇學位|冇讀大學|"
+    r"(没有|沒有|冇|无|無|未有)(读过|讀過|讀)?(学士|學士|本科|大学|大學)|(没|沒|冇)(读|讀)(过|過)?(大学|大學|本科)|"
+    r"(只有|只係|淨係|仅有|僅有)(一个|一個|個)?(硕士|碩士|博士|大专|大專|文凭|文憑|副学士|副學士|高级文凭|高級文憑)|"
+    r"(大专|大專|高中|中专|中專)(学历|學歷|毕业|畢業)", re.I)
 _NONLOCAL_YES = re.compile(r"non[- ]?local|student visa|study visa|international student|overseas student|"
-                           r"非本地|学生签证|學生簽證|留学生|留學生|内地生|內地生", re.I)
+                           r"非本地|学生签证|學生簽證|读书签证|讀書簽證|學生簽|学签|學簽|留学签证|留學簽證|"
+                           r"留学生|留學生|内地生|內地生|外地生", re.I)
 _NONLOCAL_NO = re.compile(r"\b(was|as) a local student|\blocal student\b(?!.*non)|本地生|本地学生|本地學生", re.I)
 # A Hong Kong job offer, said in passing ("I have an offer from a Hong Kong bank"): not asked for
 # TTPS (which needs none), but ASMTP, GEP and late IANG applications turn on it.
@@ -329,7 +333,29 @@ def chinese_university(text: str) -> Optional[str]:
             candidate = text[start:m.start()]
             if registry().resolve(candidate).status in ("matched", "excluded_arm"):
                 return candidate
+    if _CJK_RUN.search(text):
+        # a Latin name or short form in a Chinese sentence ("喺UBC讀嘅", "本科是USTC"), or a
+        # Chinese short form standing alone after a yes ("有 港大")
+        for m in re.finditer(r"[A-Za-z][A-Za-z&.'’ -]*[A-Za-z.]", text):
+            if registry().resolve(m.group(0).strip()).status in ("matched", "excluded_arm"):
+                return m.group(0).strip()
+        for m in _CJK_RUN.finditer(text):
+            word = _ZH_FILLER.sub("", m.group(0))
+            if 2 <= len(word) <= 12 and registry().resolve(word).status in ("matched", "excluded_arm"):
+                return word
+        # a name the registry does not know, with its institution word ("有 浙江工业大学"): kept
+        # as said, so the answer can say it is not on the list
+        for m in _ZH_INSTITUTION_END.finditer(text):
+            start = run_start(m.start())
+            word = _ZH_FILLER.sub("", text[start:m.end()])
+            if len(word) >= 4 and not re.search(r"[我你的吗嗎呢吧啊呀咗嘅係唔冇不没沒在喺]", word):
+                return word
     return None
+
+
+# words around a name in a Chinese answer: "有", "是", "我读的是", "喺 … 讀嘅", "本科"
+_ZH_FILLER = re.compile(r"^(?:有的|有呀|有|是的|是|係|我|本科|学士|學士|毕业于|畢業於|就读于|就讀於|读的是|讀嘅係|"
+                        r"读|讀|在|喺|于|於)+|(?:本科|毕业|畢業|读的|讀嘅|的|嘅|读|讀|大学本科)+$")
 
 
 def understand(text: str, entities: dict[str, Any], intent: Optional[str],

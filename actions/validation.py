@@ -244,7 +244,9 @@ def _looks_like_a_name(text: str) -> bool:
         # without the words of a sentence
         return len(text) <= 30 and bool(
             re.search(r"大学|大學|学院|學院|书院|書院|学校|學校|研究院|理工|universit|college|institut", text, re.I)
-            or len(text) <= 12 and not re.search(r"[我你他她的吗嗎了呢吧啊呀咗嘅係唔冇不没沒也太很]", text))
+            and not re.search(r"\d|[年月]|毕业|畢業|工作", text)
+            or len(text) <= 12 and re.search(r"[大学學院校所]", text)
+            and not re.search(r"[\d年月我你他她的吗嗎了呢吧啊呀咗嘅係唔冇不没沒也太很]", text))
     words = text.split()
     if not words or len(words) > 10:
         return False

@@ -401,3 +401,28 @@ async def test_an_ambiguous_chinese_short_form_is_asked_back():
     assert updates.get("university") is None and updates["language"] == HANT
     titles = [b["title"] for b in dispatcher.messages[0]["buttons"]]
     assert "香港中文大學" in titles
+
+
+@pytest.mark.parametrize("slot, text, slots, expected", [
+    ("has_degree", "没有本科学历", {}, {"has_degree": False}),
+    ("has_degree", "冇本科 得個大專", {}, {"has_degree": False}),
+    ("has_degree", "没有本科，只有大专", {}, {"has_degree": False}),
+    ("has_degree", "有 港科大", {}, {"has_degree": True, "university": "The Hong Kong University of Science and Technology"}),
+    ("has_degree", "有degree 喺NUS讀", {}, {"has_degree": True, "university": "National University of Singapore"}),
+    ("has_degree", "本科读的是USTC", {}, {"has_degree": True, "university": "University of Science and Technology of China"}),
+    ("has_degree", "有 浙江工业大学", {}, {"has_degree": True, "university": "浙江工业大学"}),
+    ("income", "年薪大约马币四十万", {}, {"income": [{"amount": "400000", "currency": "MYR", "type": "salary"}]}),
+    ("income", "一年大概新幣二十萬", {}, {"income": [{"amount": "200000", "currency": "SGD", "type": None}]}),
+    ("hk_nonlocal", "係呀 我用讀書簽證嚟香港讀", HK_GRADUATE, {"hk_nonlocal": True}),
+    ("hk_nonlocal", "是的，我拿学签来的", HK_GRADUATE, {"hk_nonlocal": True}),
+])
+async def test_chinese_answers_that_carry_more(slot, text, slots, expected):
+    updates, _ = await answer(slot, text, slots)
+    assert {k: updates.get(k) for k in expected} == expected
+
+
+@pytest.mark.parametrize("text", ["中国内地", "2015年", "22年毕业"])
+async def test_not_a_university_name(text):
+    """A place or a date given at the university question is not kept as an unknown name."""
+    updates, dispatcher = await answer("university", text, {"has_degree": True})
+    assert updates.get("university") in (None,)
