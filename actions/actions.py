@@ -767,7 +767,7 @@ class ActionHandoff(LocalisedAction):
 
     async def act(self, dispatcher, tracker, domain) -> List[EventType]:
         asked = _recent_questions(tracker)
-        summary = "\n".join(f"• “{q}”" for q in asked)
+        summary = "\n".join(t("handoff.asked_item", text=q) for q in asked)
         facts = F.summary_lines(_slots(tracker), given_only=True)
         text = t("handoff.text", contact=contact_text())
         if summary:
