@@ -97,6 +97,9 @@ async def answer(slot, text, slots=None, language=None):
     ("nationality", "我是中国人", GRADUATE, "CN", HANS),
     ("nationality", "美國", GRADUATE, "US", HANT),
     ("nationality", "跳過", GRADUATE, "skipped", HANT),
+    # a Hong Kong permanent resident is told by the engine that the scheme is not for them;
+    # the reader only records it ("中國籍香港居民", a Chinese citizen living in Hong Kong, is asked)
+    ("nationality", "中國香港永久居民", GRADUATE, "HK", HANT),
 ])
 async def test_chinese_answer_to_each_question(slot, text, slots, expected, lang):
     updates, dispatcher = await answer(slot, text, slots)
@@ -426,3 +429,10 @@ async def test_not_a_university_name(text):
     """A place or a date given at the university question is not kept as an unknown name."""
     updates, dispatcher = await answer("university", text, {"has_degree": True})
     assert updates.get("university") in (None,)
+
+
+async def test_chinese_citizen_resident_in_hong_kong_is_asked_which():
+    updates, dispatcher = await answer("nationality", "中國籍香港居民", GRADUATE)
+    assert updates.get("nationality") is None
+    titles = [b["title"] for b in dispatcher.messages[0]["buttons"]]
+    assert titles == ["中國", "香港（永久性居民）"]
