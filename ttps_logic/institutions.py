@@ -346,6 +346,14 @@ class Registry:
                 self._marks.setdefault(parent.id, {})[mark.casefold()] = arm
         self.change_dates = sorted({i.added for i in institutions}
                                    | {i.removed for i in institutions if i.removed})
+        # names for people to read: the English name, or the Chinese one in each script
+        self._by_name = {i.name: i for i in institutions}
+        shared = {key for key, insts in self._cjk_labels.items() if len(insts) > 1}
+        self._chinese: dict[str, dict[str, str]] = {}
+        for inst in institutions:
+            names = {lang: chinese_name(inst.aliases, lang, self._t2s, shared, self._cjk)
+                     for lang in ("zh-Hans", "zh-Hant")}
+            self._chinese[inst.id] = {lang: n for lang, n in names.items() if n}
 
     # -- construction ------------------------------------------------------------------------
     @classmethod
@@ -396,6 +404,18 @@ class Registry:
     def _cjk(self, text: str) -> str:
         text = unicodedata.normalize("NFKC", text).translate(self._t2s)
         return re.sub(r"[\s·・\-－—–\"“”'‘’]", "", text)
+
+    # -- names for people --------------------------------------------------------------------
+    def display_name(self, inst: Institution, lang: str = "en") -> str:
+        """The institution's name in ``lang`` ("en", "zh-Hans", "zh-Hant"): its Chinese name in
+        that script when the data has one (see chinese_name), otherwise its English name."""
+        return self._chinese.get(inst.id, {}).get(lang, inst.name) if lang != "en" else inst.name
+
+    def local_name(self, name: str, lang: str) -> str:
+        """``name`` in ``lang`` when it is a listed institution's English name (as the engine
+        writes it into a message's values); anything else (what a person typed) unchanged."""
+        inst = self._by_name.get(name)
+        return self.display_name(inst, lang) if inst is not None else name
 
     # -- dated list ----------------------------------------------------------------------------
     def list_version(self, day: dt.date) -> str:
@@ -666,6 +686,36 @@ class Registry:
                 return Resolution(query, "ambiguous", "partial", cands[0][1],
                                   candidates=cands[:MAX_CANDIDATES])
         return Resolution(query, "not_found")
+
+
+# A Chinese alias that ends with one of these names the whole institution; short forms (清华,
+# 港大, 北师大, 麻省理工) do not.
+FULL_NAME_ENDS = ("大学", "大學", "学院", "學院", "分校", "学校", "學校", "科学技术院", "科學技術院")
+_LATIN_OR_DIGIT = re.compile(r"[A-Za-z0-9]")
+
+
+def chinese_name(aliases: tuple[str, ...], lang: str, t2s: dict[int, str],
+                 shared: frozenset[str] | set[str], key=lambda a: a) -> Optional[str]:
+    """The institution's full Chinese name in ``lang``'s script, from its aliases, or None.
+
+    The rule: among the aliases written in Chinese characters only (no Latin letters or
+    digits) that end with a word for an institution (FULL_NAME_ENDS) and are in the script of
+    ``lang`` -- Traditional when the Traditional-to-Simplified table changes the alias,
+    Simplified when it does not -- and that no other institution has (``shared``: the keys,
+    given by ``key``, of aliases held by more than one institution, such as 阿德莱德大学 for the
+    University of Adelaide and Adelaide University), the longest; of equally long ones, the
+    first in the data. None when there is none: the English name is used."""
+    want_traditional = lang == "zh-Hant"
+    best: Optional[str] = None
+    for alias in aliases:
+        if (not _CJK_RE.search(alias) or _LATIN_OR_DIGIT.search(alias)
+                or not alias.endswith(FULL_NAME_ENDS) or key(alias) in shared):
+            continue
+        if (alias.translate(t2s) != alias) != want_traditional:
+            continue
+        if best is None or len(alias) > len(best):
+            best = alias
+    return best
 
 
 def _pick(query: str, method: str, hits: list[tuple[Institution, float]]) -> Resolution:

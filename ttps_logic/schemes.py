@@ -323,8 +323,11 @@ def _in_hong_kong(degree: Degree) -> bool:
 
 
 def _label(degree: Degree) -> str:
-    res = registry().resolve(degree.university)
-    return res.institution.name if res.institution else degree.university
+    """The awarding institution in the pre-screen's language: a listed one's name in it
+    (registry.display_name), otherwise the name as the person gave it."""
+    reg = registry()
+    res = reg.resolve(degree.university)
+    return reg.display_name(res.institution, _LANG.get()) if res.institution else degree.university
 
 
 def rule_iang_graduate(facts: Facts, day: dt.date) -> tuple[Reason, list[Degree]]:
@@ -339,7 +342,9 @@ def rule_iang_graduate(facts: Facts, day: dt.date) -> tuple[Reason, list[Degree]
     qualifying = [d for d in facts.degrees
                   if d.hk_nonlocal_fulltime_ug is True and d.level != "other"]
     if qualifying:
-        names = ", ".join(_label(d) for d in qualifying)
+        lang = _LANG.get()
+        labels = [_label(d) for d in qualifying]
+        names = ", ".join(labels) if lang == "en" else join(labels, lang)
         return _reason("iang.graduate_met", "iang.scope", day, True, institution=names), qualifying
     for d in facts.degrees:
         if d.hk_nonlocal_fulltime_ug is True:

@@ -9,6 +9,7 @@ from typing import Any, Optional
 
 import yaml
 
+from .institutions import registry
 from .models import Reason, SourceRef
 from .params import (clause, clause_chinese, resolve_data_refs, segment_start,
                      source_titles_chinese, sources)
@@ -98,12 +99,21 @@ def local_values(values: dict[str, Any], lang: str) -> dict[str, Any]:
                 out[name] = country_name(value, lang)
             elif value in vocab.get(name, {}):
                 out[name] = vocab[name][value]
+    # institutions: a listed one's English name -> its Chinese name (registry.local_name)
+    for key in _INSTITUTION_KEYS:
+        value = values.get(key)
+        if value.__class__ is str:
+            out[key] = registry().local_name(value, lang)
     listed = values.get("candidates_list")
     if isinstance(listed, str) and listed:   # institutions "name<TAB>country code", one a line
         f = templates(lang)["formats"]
         out["candidates"] = f["or"].join(
-            f["name_country"].format(name=name, country=country_name(code, lang))
+            f["name_country"].format(name=registry().local_name(name, lang),
+                                     country=country_name(code, lang))
             for name, _, code in (line.partition("\t") for line in listed.split("\n")))
+    others = values.get("others")
+    if isinstance(others, str) and others:
+        out["others"] = _others(others, lang)
     for key, value in values.items():
         table = vocab.get(key)
         if table and isinstance(value, str) and value in table and f"{key}_code" not in values:
@@ -113,6 +123,27 @@ def local_values(values: dict[str, Any], lang: str) -> dict[str, Any]:
         if key in vocab and isinstance(out[key], str) and "{" in out[key]:
             out[key] = out[key].format(**{k: v for k, v in out.items() if k != key})
     return out
+
+
+# Values that hold an institution's name (the listed name, or what the person typed).
+_INSTITUTION_KEYS = ("institution", "parent")
+# "Name (US)" or "Name (CN/TW)": an unlisted institution that shares a short form (rules.py
+# joins them with "; ", from institution_names.yaml's `others`).
+_NAME_CODES = re.compile(r"(.+) \(([A-Z]{2}(?:/[A-Z]{2})*)\)")
+
+
+def _others(text: str, lang: str) -> str:
+    """The unlisted institutions of a shared short form, their countries in ``lang``
+    ("University of Georgia（美國）"); the names stay as the data has them (in English)."""
+    f = templates(lang)["formats"]
+    items = []
+    for item in text.split("; "):
+        m = _NAME_CODES.fullmatch(item)
+        items.append(f["name_country"].format(
+            name=m.group(1),
+            country=f["list_sep"].join(country_name(c, lang) for c in m.group(2).split("/")))
+            if m else item)
+    return join(items, lang)
 
 
 def join(items: list[str], lang: str) -> str:
