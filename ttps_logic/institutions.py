@@ -708,13 +708,12 @@ def chinese_name(aliases: tuple[str, ...], lang: str, t2s: dict[int, str],
     want_traditional = lang == "zh-Hant"
     best: Optional[str] = None
     for alias in aliases:
-        if (not _CJK_RE.search(alias) or _LATIN_OR_DIGIT.search(alias)
-                or not alias.endswith(FULL_NAME_ENDS) or key(alias) in shared):
+        if (not alias.endswith(FULL_NAME_ENDS) or _LATIN_OR_DIGIT.search(alias)
+                or (best is not None and len(alias) <= len(best))
+                or (alias.translate(t2s) != alias) != want_traditional
+                or key(alias) in shared):
             continue
-        if (alias.translate(t2s) != alias) != want_traditional:
-            continue
-        if best is None or len(alias) > len(best):
-            best = alias
+        best = alias
     return best
 
 
