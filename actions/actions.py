@@ -448,9 +448,10 @@ ActionAskSlotIncome = ASK_ACTIONS[0]
 # Around the form
 
 
-class LocalisedAction(Action):
-    """An action that speaks: it first chooses the language of the turn (begin_turn), then
-    ``act`` says what it has to say in it."""
+class LocalisedAction:
+    """Mixin for an action that speaks: it first chooses the language of the turn
+    (begin_turn), then ``act`` says what it has to say in it. Not an Action itself: rasa_sdk
+    registers every subclass of Action, and this one has no name."""
 
     async def run(self, dispatcher, tracker, domain) -> List[EventType]:
         return begin_turn(tracker) + await self.act(dispatcher, tracker, domain)
@@ -459,7 +460,7 @@ class LocalisedAction(Action):
         raise NotImplementedError
 
 
-class _Reply(LocalisedAction):
+class _Reply(LocalisedAction):   # a mixin too: each reply is made an Action by _reply
     """One sentence from the locale files (replies.<key>), with the buttons it has."""
     action = ""
     key = ""
@@ -476,7 +477,7 @@ class _Reply(LocalisedAction):
 
 def _reply(action: str, key: str, buttons_key: Optional[str] = None) -> type:
     camel = "".join(part.capitalize() for part in action.split("_"))
-    return type(camel, (_Reply,), {"action": action, "key": key, "buttons_key": buttons_key})
+    return type(camel, (_Reply, Action), {"action": action, "key": key, "buttons_key": buttons_key})
 
 
 REPLY_ACTIONS = [
@@ -563,7 +564,7 @@ class ActionRestart(Action):
         return [Restarted(), SlotSet("language", lang)]
 
 
-class ActionClarify(LocalisedAction):
+class ActionClarify(LocalisedAction, Action):
     """"What do you mean?": say why the pending question matters, then it is asked again."""
 
     def name(self) -> Text:
@@ -582,7 +583,7 @@ class ActionClarify(LocalisedAction):
         return []
 
 
-class ActionCaptureFacts(LocalisedAction):
+class ActionCaptureFacts(LocalisedAction, Action):
     """Facts given before they were asked ("I'm an MIT grad earning 3M HKD")."""
 
     def name(self) -> Text:
@@ -602,7 +603,7 @@ def _confirm(dispatcher: CollectingDispatcher, slots: dict[str, Any], key: str) 
                              buttons=i18n.buttons("summary.confirm_buttons"))
 
 
-class ActionConfirmFacts(LocalisedAction):
+class ActionConfirmFacts(LocalisedAction, Action):
     def name(self) -> Text:
         return "action_confirm_facts"
 
@@ -611,7 +612,7 @@ class ActionConfirmFacts(LocalisedAction):
         return []
 
 
-class ActionAssess(LocalisedAction):
+class ActionAssess(LocalisedAction, Action):
     def name(self) -> Text:
         return "action_assess"
 
@@ -624,7 +625,7 @@ class ActionAssess(LocalisedAction):
         return [SlotSet("assessment", a.model_dump(mode="json"))]
 
 
-class ActionApplyCorrection(LocalisedAction):
+class ActionApplyCorrection(LocalisedAction, Action):
     """'Actually my income was 2.7M': change the fact, then redo what depends on it."""
 
     def name(self) -> Text:
@@ -673,7 +674,7 @@ def guess_what_if_entities(text: str) -> dict[str, str]:
     return {}
 
 
-class ActionWhatIf(LocalisedAction):
+class ActionWhatIf(LocalisedAction, Action):
     """'What if I apply next June?': re-run with the change, keep the real facts as they are."""
 
     def name(self) -> Text:
@@ -736,7 +737,7 @@ class ActionWhatIf(LocalisedAction):
 # Control and help
 
 
-class ActionStartOver(LocalisedAction):
+class ActionStartOver(LocalisedAction, Action):
     """'Start over': clears every answer (the language stays) and says so."""
 
     def name(self) -> Text:
@@ -747,7 +748,7 @@ class ActionStartOver(LocalisedAction):
         return [ActiveLoop(None), AllSlotsReset(), SlotSet("language", i18n.current())]
 
 
-class ActionStop(LocalisedAction):
+class ActionStop(LocalisedAction, Action):
     def name(self) -> Text:
         return "action_stop"
 
@@ -761,7 +762,7 @@ def _recent_questions(tracker: Tracker, n: int = 3) -> list[str]:
     return [t for t in texts if not t.startswith("/")][-n:]
 
 
-class ActionHandoff(LocalisedAction):
+class ActionHandoff(LocalisedAction, Action):
     def name(self) -> Text:
         return "action_handoff"
 
@@ -778,7 +779,7 @@ class ActionHandoff(LocalisedAction):
         return []
 
 
-class ActionFallback(LocalisedAction):
+class ActionFallback(LocalisedAction, Action):
     """Not understood: say so, with choices; the second time in a row, offer a person.
 
     It never leaves the dialogue waiting for another prediction (which is how a custom
