@@ -6,7 +6,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ttps_logic import assess, explain
-from ttps_logic.models import Assessment
+from ttps_logic.models import Assessment, Facts
+from ttps_logic.work import months_between
 
 DAYS = st.dates(min_value=dt.date(2022, 12, 28), max_value=dt.date(2027, 12, 31))
 CURRENCIES = st.sampled_from(["HKD", "USD", "CNY", "EUR", "GBP", "SGD", "JPY", "AED"])
@@ -95,7 +96,16 @@ def test_more_counted_experience_never_removes_b(f, extra):
     base = f.get("work_experience_months", 0.0)
     f["work_experience_months"] = base
     before = assess(f).categories["B"].status
-    f2 = dict(f, work_experience_months=min(600.0, base + extra))
+    more = min(600.0, base + extra)
+    # Counted: a stated number is trusted up to the time since the earliest graduation day
+    # (rules.work_months); more than that says part of it predates graduation, and is not more
+    # counted experience.
+    degrees = Facts.model_validate(f).degrees
+    bounds = degrees[0].graduation_bounds if degrees else None
+    if bounds is not None:
+        more = max(base, min(more, months_between(bounds[0], dt.date.fromisoformat(
+            f["application_date"]))))
+    f2 = dict(f, work_experience_months=more)
     after = assess(f2).categories["B"].status
     if before == "eligible":
         assert after == "eligible"
