@@ -228,6 +228,8 @@ def strictly_valid(slot: str, text: str) -> bool:
     clearly is one (a university we know, not any name)."""
     if slot == "university":
         return registry().resolve(text).status == "matched"
+    if slot == "income":   # an amount said as one ("HK$3M", "年薪50万"), not "查一下" read as 1
+        return any(m.strong for m in V.parsing.parse_incomes(text))
     return True
 
 

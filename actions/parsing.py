@@ -245,6 +245,12 @@ def _decimal_words(text: str) -> str:
     return _POINT.sub(repl, text)
 
 
+_NOT_NUMBERS = re.compile(
+    r"一下|一些|一起|一直|一般|一定|一样|一樣|一点|一點|一边|一邊|一切|一共|一旦|一向|一致|一同|一齐|"
+    r"一齊|一概|一律|一再|一面|一度|一啲|一齊|万一|萬一|统一|統一|唯一|第一|一一|一手|一心|一家|一生|"
+    r"一路|一半(?!年)|一番|一阵|一陣|一会|一會|一早|一向|一起|一方面|不一|一模|一口|一对一|一對一")
+
+
 def word_count(text: str) -> int:
     """Words in a message, Chinese characters counting two to a word (Chinese is written without
     spaces: "我不知道" is two words, not one)."""
@@ -258,12 +264,21 @@ def normalise_numbers(text: str) -> str:
     "3年半", "三百万" -> "3000000"), with number-parser and cn2an."""
     out = text
     if _CJK.search(out):
+        # words written with a numeral that are not numbers ("查一下", "一直", "万一") are kept
+        # away from cn2an, which would make "查1下" of them
+        kept = []
+
+        def keep(m: re.Match) -> str:
+            kept.append(m.group(0))
+            return f"\ue002{len(kept) - 1}\ue003"
+        guarded = _NOT_NUMBERS.sub(keep, out)
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                out = cn2an.transform(out, "cn2an")
+                guarded = cn2an.transform(guarded, "cn2an")
         except Exception:  # cn2an raises on some mixed strings; keep the text as it is
             pass
+        out = re.sub("\ue002(\\d+)\ue003", lambda m: kept[int(m.group(1))], guarded)
     out = _decimal_words(out)
     if re.search(r"[a-z]", out, re.I) and not re.search(r"\bpoint\b", out, re.I):
         # "4 million" is already a number: keep its multiplier away from number-parser

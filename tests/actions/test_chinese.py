@@ -436,3 +436,14 @@ async def test_chinese_citizen_resident_in_hong_kong_is_asked_which():
     assert updates.get("nationality") is None
     titles = [b["title"] for b in dispatcher.messages[0]["buttons"]]
     assert titles == ["中國", "香港（永久性居民）"]
+
+
+@pytest.mark.parametrize("text", ["查一下我的资格", "帮我看一下", "我一直想申请"])
+async def test_words_with_a_numeral_are_not_an_amount(text):
+    """"查一下" is not an income of 1 (cn2an would make "查1下" of it)."""
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(slots={"language": None}, text=text, intent="check_eligibility",
+                           requested_slot="income", active_loop="eligibility_form",
+                           events=[{"event": "user", "text": text}])
+    updates = slot_events(await ValidateEligibilityForm().run(dispatcher, tracker, {}))
+    assert updates.get("income") is None and dispatcher.messages == []
