@@ -14,6 +14,8 @@ same tokens:
   scripts and their Simplified forms), the degree and currency words and common Cantonese
   words, so "香港科技大學" or "做咗" stay whole; an entry with a space ("硕士 学位") makes
   jieba cut there instead;
+* a unit right after a digit ("300万", "3年", "6月") is a token of its own, so amounts and
+  dates end on a token boundary whatever follows;
 * every token's ``lemma_`` is its Simplified, lower-cased form: Rasa's CountVectorsFeaturizer
   reads ``Token.lemma`` (``use_lemma: true``, the default), so 資格 and 资格 are one feature.
 
@@ -46,6 +48,9 @@ EN_DIR = "en"
 # CJK ideographs (basic, extension A, compatibility) plus Chinese punctuation and full-width
 # forms: such a run is handed to jieba as a whole.
 CJK_RUN = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]+")
+
+# Chinese units written right after a number: always a token of their own.
+UNIT_AFTER_DIGIT = set("万萬千百亿億年月日号號个個岁歲元")
 
 _CONVERTER = None
 
@@ -93,7 +98,11 @@ class MixedTokenizer:
             self._seg = _new_jieba(self.words)
         return self._seg
 
-    def _cjk_spans(self, run: str, offset: int) -> List[Tuple[int, int, str]]:
+    def _cjk_spans(self, run: str, offset: int, after_digit: bool = False) -> List[Tuple[int, int, str]]:
+        if after_digit and run[0] in UNIT_AFTER_DIGIT:
+            # "300万会怎样", "3年多": the unit is a token of its own, never glued to what follows
+            head = [(offset, offset + 1, to_simplified(run[0]))]
+            return head + (self._cjk_spans(run[1:], offset + 1) if len(run) > 1 else [])
         simple = to_simplified(run)
         same_length = len(simple) == len(run)
         target = simple if same_length else run
@@ -120,7 +129,8 @@ class MixedTokenizer:
         for m in CJK_RUN.finditer(text):
             if m.start() > pos:
                 out += self._latin_spans(text[pos:m.start()], pos)
-            out += self._cjk_spans(m.group(), m.start())
+            out += self._cjk_spans(m.group(), m.start(),
+                                   after_digit=m.start() > 0 and text[m.start() - 1].isdigit())
             pos = m.end()
         if pos < len(text):
             out += self._latin_spans(text[pos:], pos)
