@@ -432,6 +432,10 @@ def load_personas(path: Path = PERSONAS_FILE) -> list[dict[str, Any]]:
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     personas = data["personas"]
     for p in personas:
+        typed = [t for t in p["turns"] if isinstance(t, bool) or t is None]
+        if typed:  # YAML reads an unquoted yes / no / on / off / ~ as a bool or null
+            raise ValueError(f"persona {p.get('id')}: quote the turns {typed} (YAML read them "
+                             "as booleans or null, not as what the person types)")
         p["turns"] = [str(t) for t in p["turns"]]
         p["expect"] = {c: ([v] if isinstance(v, str) else list(v)) for c, v in p["expect"].items()}
         p.setdefault("max_turns", len(p["turns"]))

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from convsuite import (Turn, expected_languages, facts_differences, is_chinese,
-                       kept_after_start_over, language_problems, matches,
+                       kept_after_start_over, language_problems, load_personas, matches,
                        other_script_characters, reply_language_problem, routes_named,
                        script_only_characters, text_language, turns_to_reach)
 
@@ -199,3 +199,13 @@ def test_is_chinese():
     assert is_chinese({"lang": "zh-Hant"})
     assert is_chinese({"lang": {1: "en", 3: "zh-Hans"}})
     assert not is_chinese({"lang": "en"}) and not is_chinese({})
+
+
+def test_an_unquoted_yes_in_the_table_is_refused(tmp_path):
+    table = tmp_path / "personas.yaml"
+    table.write_text("personas:\n- id: p\n  turns: [hi, yes]\n  expect: {A: eligible, "
+                     "B: eligible, C: eligible}\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="quote"):
+        load_personas(table)
+    table.write_text(table.read_text(encoding="utf-8").replace("yes", '"yes"'), encoding="utf-8")
+    assert load_personas(table)[0]["turns"] == ["hi", "yes"]
