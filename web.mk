@@ -37,12 +37,14 @@ $(ACT)/.playwright-$(PLAYWRIGHT_VERSION): $(ACT)/.stamp
 	$(ACT)/bin/pip install $(PIP_FLAGS) playwright==$(PLAYWRIGHT_VERSION)
 	touch $@
 
-# Debian packages the browser tests need: Chromium, and CJK fonts so Chinese is drawn (and
-# screenshotted) in real glyphs, not boxes. Installed only when missing.
+# Debian packages the browser tests need: Chromium, CJK fonts so Chinese is drawn (and
+# screenshotted) in real glyphs, not boxes, and the emoji font for the verdict's ✅ ❌ ❓ 👉.
+# Installed only when missing.
 browser-debs:
 	@missing=""; \
 	command -v chromium >/dev/null || missing="chromium"; \
 	fc-list :lang=zh 2>/dev/null | grep -q . || missing="$$missing fonts-noto-cjk"; \
+	fc-list 2>/dev/null | grep -qi "color emoji" || missing="$$missing fonts-noto-color-emoji"; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing:$$missing"; \
 	  apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y $$missing; \

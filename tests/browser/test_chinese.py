@@ -108,11 +108,12 @@ def check_card(chat: ChatPage, lang: str, statuses: dict[str, str]):
     return card
 
 
-def save_conversation_and_card(page, card, lang: str) -> None:
-    screenshot(page, f"{lang}-conversation")
-    # The whole card, unclipped by the chat's scroll area.
+def save_conversation_and_card(page, chat: ChatPage, card, lang: str) -> None:
+    # The whole conversation from the greeting to the card, and the card alone, unclipped by
+    # the chat's scroll area.
     page.add_style_tag(content=".ttps-chat{height:auto!important;max-height:none!important}"
                                ".ttps-log{overflow:visible!important}")
+    screenshot(chat.panel, f"{lang}-conversation")
     screenshot(card, f"{lang}-card")
 
 
@@ -135,7 +136,7 @@ def test_mainland_applicant_in_simplified_chinese(make_page, web_server, rasa):
         ui_strings("zh-Hans")["card.name.B"])
     expect(chat.typing).to_be_hidden()
     rec.assert_clean()
-    save_conversation_and_card(page, card, "zh-Hans")
+    save_conversation_and_card(page, chat, card, "zh-Hans")
 
 
 def test_hong_kong_applicant_in_cantonese_and_traditional_chinese(make_page, web_server, rasa):
@@ -153,7 +154,7 @@ def test_hong_kong_applicant_in_cantonese_and_traditional_chinese(make_page, web
     expect(card.locator(".ttps-row[data-category='A'] .ttps-cat-name")).to_have_text("高收入人士")
     expect(chat.typing).to_be_hidden()
     rec.assert_clean()
-    save_conversation_and_card(page, card, "zh-Hant")
+    save_conversation_and_card(page, chat, card, "zh-Hant")
 
 
 def test_switcher_tells_the_bot_and_the_bot_answers_in_it(make_page, web_server, rasa):
@@ -182,11 +183,14 @@ def test_switcher_tells_the_bot_and_the_bot_answers_in_it(make_page, web_server,
     expect(hant.input).to_be_enabled()
     expect(hant.user_texts).to_have_text(["我想查下我嘅資格"])
 
-    # back to English: the frame at once, then the bot
+    # back to English: the frame at once, then the bot acknowledges and asks the pending
+    # question again, in English
     hant.language_button("en").click()
     expect(chat.panel).to_have_attribute("lang", "en")
     expect(chat.send_button).to_have_text("Send")
-    expect(chat.bot_texts.last).to_contain_text("English")
+    expect(chat.latest_bot.filter(has_text="English").first).to_be_visible()
+    expect(chat.bot_texts.last).to_have_text(re.compile(r"^\(1/\d\) What"))
+    assert any('/switch_language{\\"language\\":\\"en\\"}' in frame for frame in sent), sent
     rec.assert_clean()
 
 
