@@ -7,12 +7,14 @@ Needs MODEL=<trained model>; skipped otherwise. Everything listens on 127.0.0.1 
 from __future__ import annotations
 
 import base64
+import concurrent.futures
 import hashlib
 import hmac
 import itertools
 import json
 import os
 import random
+import re
 import signal
 import socket
 import subprocess
@@ -25,7 +27,11 @@ from pathlib import Path
 
 import pytest
 
-from fake_platforms import BOT_USERNAME, FakePlatforms, telegram_markup
+import xmltodict
+from wechatpy.crypto import WeChatCrypto
+
+from fake_platforms import (BOT_USERNAME, WECHAT_APP_ID, WECHAT_APP_SECRET, FakePlatforms,
+                            telegram_markup)
 
 ROOT = Path(__file__).resolve().parents[2]
 MODEL = os.environ.get("MODEL")
@@ -40,7 +46,21 @@ TWILIO_NUMBER = "+85230000000"
 WHATSAPP_NUMBER = "whatsapp:+14155238886"
 SLACK_SECRET = "slack-test-signing-secret"
 FB_SECRET = "fb-test-app-secret"
+WECHAT_TOKEN = "wechat-test-token"
+WECHAT_AES_KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
+WECHAT_ACCOUNT = "gh_0123456789ab"
 _ids = itertools.count(1)
+
+
+def _greeting_buttons(lang: str = "en") -> list[dict]:
+    """The greeting's buttons, as the action server says them (its locale file)."""
+    import yaml
+    with open(ROOT / "actions" / "locales" / f"{lang}.yaml", encoding="utf-8") as f:
+        return yaml.safe_load(f)["greet"]["buttons"]
+
+
+GREETING = _greeting_buttons()
+GREETING_PAYLOADS = [b["payload"] for b in GREETING]
 
 
 def _free_port() -> int:
@@ -100,6 +120,16 @@ class Servers:
             "channels.facebook.TTPSFacebookInput": {
                 "verify": "fb-verify-token", "secret": FB_SECRET,
                 "page-access-token": "fb-page-token", "api_base_url": f"{fake}/facebook"},
+            # the API base comes from WECHAT_API_BASE_URL (see start); a generous passive
+            # timeout here, so these answers are the passive reply on a loaded machine too ...
+            "channels.wechat.TTPSWeChatInput": {
+                "app_id": WECHAT_APP_ID, "app_secret": WECHAT_APP_SECRET, "token": WECHAT_TOKEN,
+                "encoding_aes_key": WECHAT_AES_KEY, "passive_timeout": 60},
+            # ... and the same connector with a tiny one: every answer goes through the
+            # customer-service API (tests/channels/wechat_slow.py)
+            "wechat_slow.SlowWeChatInput": {
+                "app_id": WECHAT_APP_ID, "app_secret": WECHAT_APP_SECRET, "token": WECHAT_TOKEN,
+                "passive_timeout": 0.01},
         }
 
     def start(self) -> None:
@@ -110,7 +140,10 @@ class Servers:
         env = dict(os.environ, RASA_TELEMETRY_ENABLED="false", TF_CPP_MIN_LOG_LEVEL="3",
                    SQLALCHEMY_SILENCE_UBER_WARNING="1",
                    ACTION_ENDPOINT_URL=f"http://127.0.0.1:{self.action_port}/webhook",
-                   TRACKER_DB=str(self.tmp / "t.db"))
+                   TRACKER_DB=str(self.tmp / "t.db"), WECHAT_API_BASE_URL=f"{fake}/wechat",
+                   PYTHONPATH=os.pathsep.join(
+                       p for p in (str(Path(__file__).parent), os.environ.get("PYTHONPATH"))
+                       if p))
         self._spawn([str(ROOT / ".venv-actions/bin/python"), "-m", "rasa_sdk", "--actions",
                      "actions", "--port", str(self.action_port)], env, self.action_log)
         self._spawn([str(ROOT / ".venv-rasa/bin/rasa"), "run", "--model", str(model),
@@ -226,10 +259,10 @@ def test_telegram_greeting_keyboard_and_button_press(servers):
     greeting = [c for c in replies if "Top Talent Pass" in c.data["text"]]
     assert greeting, [c.data for c in replies]
     assert greeting[-1].data["parse_mode"] == "HTML"
-    assert _keyboard(greeting[-1]) == [
-        [("Check my eligibility", "/check_eligibility")],
-        [("What are the categories?", "What are categories A, B and C?")],
-        [("Other visa schemes", "What other schemes are there besides TTPS?")]]
+    from channels.formatting import keyboard_rows
+    assert _keyboard(greeting[-1]) == [[(b["title"], b["payload"]) for b in row]
+                                       for row in keyboard_rows(GREETING)]
+    assert GREETING_PAYLOADS[0] == "/check_eligibility"
 
     replies, query_id = chat.press("/check_eligibility")
     question = [c for c in replies if "(1/" in c.data["text"]]
@@ -305,9 +338,9 @@ def test_twilio_sms_numbered_options_and_reply_by_number(servers):
     status, bodies, calls = phone.say("hello")
     assert status == 204
     greeting = [b for b in bodies if "Top Talent Pass" in b]
-    assert greeting and greeting[-1].endswith(
-        "Reply 1 for Check my eligibility, 2 for What are the categories, "
-        "3 for Other visa schemes.")
+    from channels.formatting import numbered_options
+    assert greeting and greeting[-1].endswith("\n\n" + numbered_options(GREETING, "en"))
+    assert greeting[-1].endswith(".") and "Reply 1 for Check my eligibility, 2 for " in greeting[-1]
     assert all(c.data["From"] == TWILIO_NUMBER for c in calls)
     auth = calls[0].headers["Authorization"]
     assert base64.b64decode(auth.split()[1]).decode() == f"{TWILIO_SID}:{TWILIO_TOKEN}"
@@ -316,6 +349,19 @@ def test_twilio_sms_numbered_options_and_reply_by_number(servers):
     question = [b for b in bodies if "(1/" in b]
     assert question, bodies
     assert question[-1].endswith("Reply 1 for No income, 2 for I don't know.")
+
+
+def test_twilio_sms_in_chinese_numbered_options_in_chinese(servers):
+    from channels.formatting import numbered_options
+    phone = TwilioPhone(servers)
+    status, bodies, _ = phone.say("你好")
+    assert status == 204
+    assert any(b.endswith("\n\n" + numbered_options(_greeting_buttons("zh-Hans"), "zh-Hans"))
+               for b in bodies), bodies
+    assert any(b.startswith("请回复编号：1 ") or "\n请回复编号：1 " in b for b in bodies)
+    _, bodies, _ = phone.say("1")                     # the first option: check my eligibility
+    assert any("（1/" in b and re.search(r"\n\n请回复编号：1 [^；]+；2 [^；]+。$", b)
+               for b in bodies), bodies
 
 
 def test_twilio_sms_conversation_to_verdict_by_numbers(servers):
@@ -380,9 +426,7 @@ def test_slack_message_buttons_and_click(servers):
         where=lambda c: c.data.get("channel") == channel and c.data.get("blocks"))[:1]
     section, actions = post.data["blocks"]
     assert section["text"]["type"] == "mrkdwn" and "Top Talent Pass" in section["text"]["text"]
-    assert [e["value"] for e in actions["elements"]] == [
-        "/check_eligibility", "What are categories A, B and C?",
-        "What other schemes are there besides TTPS?"]
+    assert [e["value"] for e in actions["elements"]] == GREETING_PAYLOADS
     assert post.headers["Authorization"] == "Bearer xoxb-test-token"
     assert "as_user" not in post.data
 
@@ -415,9 +459,7 @@ def test_facebook_quick_replies_and_choice(servers):
     sent = [c for c in servers.fake.since(mark, "facebook", "message")
             if c.data["recipient"]["id"] == psid]
     greeting = [c.data["message"] for c in sent if "Top Talent Pass" in c.data["message"]["text"]]
-    assert greeting and [q["payload"] for q in greeting[-1]["quick_replies"]] == [
-        "/check_eligibility", "What are categories A, B and C?",
-        "What other schemes are there besides TTPS?"]
+    assert greeting and [q["payload"] for q in greeting[-1]["quick_replies"]] == GREETING_PAYLOADS
     assert all(len(q["title"]) <= 20 for q in greeting[-1]["quick_replies"])
     assert sent[0].query["access_token"] == "fb-page-token"
 
@@ -431,3 +473,215 @@ def test_facebook_quick_replies_and_choice(servers):
     status, body = _post(f"{servers.base}/webhooks/facebook/webhook", b"{}",
                          {"Content-Type": "application/json", "X-Hub-Signature-256": "sha256=0"})
     assert body == "not validated"
+
+
+# --- WeChat Official Account ---------------------------------------------------------------------
+
+def _wechat_args(extra: dict | None = None) -> dict:
+    timestamp, nonce = str(int(time.time())), uuid.uuid4().hex[:12]
+    raw = "".join(sorted([WECHAT_TOKEN, timestamp, nonce]))
+    return {"signature": hashlib.sha1(raw.encode()).hexdigest(), "timestamp": timestamp,
+            "nonce": nonce, **(extra or {})}
+
+
+class WeChatUser:
+    """A follower of the Official Account, writing through WeChat's server."""
+
+    def __init__(self, servers: Servers, channel: str = "wechat") -> None:
+        self.s, self.channel = servers, channel
+        self.openid = "o" + uuid.uuid4().hex[:27]
+        self.url = f"{servers.base}/webhooks/{channel}/webhook"
+
+    def xml(self, kind: str = "text", body: str = "", msg_id: str | None = None) -> bytes:
+        msg_id = msg_id or str(random.randint(10**17, 10**18))
+        return (f"<xml><ToUserName><![CDATA[{WECHAT_ACCOUNT}]]></ToUserName>"
+                f"<FromUserName><![CDATA[{self.openid}]]></FromUserName>"
+                f"<CreateTime>{int(time.time())}</CreateTime>"
+                f"<MsgType><![CDATA[{kind}]]></MsgType>{body}<MsgId>{msg_id}</MsgId>"
+                f"</xml>").encode()
+
+    def text_xml(self, text: str, msg_id: str | None = None) -> bytes:
+        return self.xml("text", f"<Content><![CDATA[{text}]]></Content>", msg_id)
+
+    def post(self, body: bytes, args: dict | None = None) -> tuple[int, str]:
+        query = urllib.parse.urlencode(_wechat_args() if args is None else args)
+        return _post(f"{self.url}?{query}", body, {"Content-Type": "text/xml"})
+
+    def sent(self, mark: int) -> list[str]:
+        """What the customer-service API delivered to this person since ``mark``."""
+        return [c.data["text"]["content"] for c in self.s.fake.since(
+            mark, "wechat", "message/custom/send") if c.data["touser"] == self.openid]
+
+    def wait_sent(self, mark: int, until, timeout: float = 180) -> list[str]:
+        self.s.fake.wait_for("wechat", "message/custom/send", timeout=timeout, since=mark,
+                             where=lambda c: c.data["touser"] == self.openid
+                             and until(c.data["text"]["content"]))
+        return self.sent(mark)
+
+    def say(self, text: str, until=lambda t: True, **kw) -> list[str]:
+        """The bot's answer: the passive reply, or what the API delivered (until ``until``)."""
+        mark = self.s.fake.mark()
+        status, body = self.post(self.text_xml(text), **kw)
+        assert status == 200, (status, body)
+        if body == "success":
+            return self.wait_sent(mark, until)
+        reply = xmltodict.parse(body)["xml"]
+        assert reply["ToUserName"] == self.openid and reply["FromUserName"] == WECHAT_ACCOUNT
+        assert reply["MsgType"] == "text"
+        return [reply["Content"]]
+
+
+def test_wechat_url_verification(servers):
+    url = f"{servers.base}/webhooks/wechat/webhook"
+    args = _wechat_args({"echostr": "6209385912237813572"})
+    with urllib.request.urlopen(f"{url}?{urllib.parse.urlencode(args)}", timeout=30) as resp:
+        assert (resp.status, resp.read().decode()) == (200, "6209385912237813572")
+    bad = {**args, "signature": "0" * 40}
+    with pytest.raises(urllib.error.HTTPError) as e:
+        urllib.request.urlopen(f"{url}?{urllib.parse.urlencode(bad)}", timeout=30)
+    assert e.value.code == 403
+
+
+def test_wechat_greeting_numbered_options_and_reply_by_number(servers):
+    user = WeChatUser(servers)
+    (greeting,) = user.say("hello")
+    from channels.formatting import numbered_options
+    assert "Top Talent Pass" in greeting
+    assert greeting.endswith("\n\n" + numbered_options(GREETING, "en"))
+    assert "**" not in greeting and len(greeting.encode()) <= 2048
+    (question,) = user.say("1")                       # the first option: check my eligibility
+    assert "(1/" in question and "Reply 1 for" in question
+
+
+def test_wechat_follow_greets_and_unfollow_is_silent(servers):
+    user = WeChatUser(servers)
+
+    def event(name: str) -> bytes:
+        return (f"<xml><ToUserName><![CDATA[{WECHAT_ACCOUNT}]]></ToUserName>"
+                f"<FromUserName><![CDATA[{user.openid}]]></FromUserName>"
+                f"<CreateTime>{int(time.time())}</CreateTime><MsgType><![CDATA[event]]></MsgType>"
+                f"<Event><![CDATA[{name}]]></Event></xml>").encode()
+
+    status, body = user.post(event("subscribe"))
+    assert status == 200 and xmltodict.parse(body)["xml"]["Content"].strip()
+    mark = servers.fake.mark()
+    assert user.post(event("unsubscribe")) == (200, "success")
+    assert user.sent(mark) == []
+
+
+def test_wechat_image_gets_the_text_only_note(servers):
+    user = WeChatUser(servers)
+    status, body = user.post(user.xml("image", "<PicUrl><![CDATA[http://127.0.0.1/x.jpg]]></PicUrl>"
+                                               "<MediaId><![CDATA[m1]]></MediaId>"))
+    assert status == 200 and "只能" in xmltodict.parse(body)["xml"]["Content"]   # default 简体
+
+
+def test_wechat_chinese_conversation(servers):
+    from actions.language import detect
+    user = WeChatUser(servers)
+    replies = user.say("你好，我想申请高才通")
+    assert replies and all(r.strip() for r in replies)
+    assert detect("\n".join(replies)) == "zh-Hans", replies
+    status, body = user.post(user.xml("voice", "<MediaId><![CDATA[v1]]></MediaId>"
+                                               "<Format><![CDATA[amr]]></Format>"
+                                               "<Recognition><![CDATA[我有资格吗？]]></Recognition>"))
+    assert status == 200 and detect(xmltodict.parse(body)["xml"]["Content"]) == "zh-Hans"
+
+    from channels.formatting import numbered_options
+    (greeting,) = WeChatUser(servers).say("你好")
+    assert greeting.endswith("\n\n" + numbered_options(_greeting_buttons("zh-Hans"), "zh-Hans"))
+
+    hk = WeChatUser(servers)
+    replies = hk.say("我想問下我有冇資格申請高才通")
+    assert detect("\n".join(replies)) == "zh-Hant", replies
+    assert not _rasa_errors(servers)
+
+
+def test_wechat_conversation_to_verdict_card_as_text(servers):
+    user = WeChatUser(servers)
+    user.say("can I apply for TTPS?")
+    user.say("I earned about 3.2 million HKD in salary")
+    (reply,) = user.say("2")                          # No (bachelor's degree)
+    assert "Reply 1 for Chinese" in reply, reply
+    (summary,) = user.say("1")                        # Chinese
+    assert "HKD 3,200,000" in summary
+    mark = servers.fake.mark()
+    verdict = user.say("1", until=lambda t: "Category A" in t)   # Yes, check my eligibility
+    text = "\n".join(verdict + user.sent(mark))
+    assert "Your TTPS result" in text and "Category A" in text
+    assert "**" not in text and "](" not in text and "ttps_assessment" not in text
+    assert "(https://www.immd.gov.hk/" in text        # links written out
+    assert all(len(t.encode()) <= 2048 for t in verdict)
+    assert not _rasa_errors(servers)
+
+
+def test_wechat_slow_answer_goes_through_the_customer_service_api(servers):
+    user = WeChatUser(servers, channel="wechat_slow")
+    mark = servers.fake.mark()
+    started = time.monotonic()
+    status, body = user.post(user.text_xml("hello"))
+    assert (status, body) == (200, "success") and time.monotonic() - started < 5
+    sent = user.wait_sent(mark, lambda t: "Top Talent Pass" in t)
+    assert all(t.strip() and len(t.encode()) <= 2048 for t in sent)
+    tokens = [c for c in servers.fake.select("wechat", "token")]
+    assert tokens and tokens[-1].query["appid"] == WECHAT_APP_ID
+    calls = [c for c in servers.fake.since(mark, "wechat", "message/custom/send")
+             if c.data["touser"] == user.openid]
+    assert all(c.query["access_token"].startswith("ACCESS_TOKEN_") for c in calls)
+
+    # an expired token is fetched again and the message still arrives
+    servers.fake.expire_wechat_tokens()
+    mark = servers.fake.mark()
+    assert user.post(user.text_xml("1")) == (200, "success")
+    assert any("(1/" in t for t in user.wait_sent(mark, lambda t: "(1/" in t))
+    assert servers.fake.since(mark, "wechat", "token")
+
+
+def test_wechat_retried_delivery_is_handled_once(servers):
+    user = WeChatUser(servers, channel="wechat_slow")
+    mark = servers.fake.mark()
+    xml = user.text_xml("hello", msg_id="7000000000000000001")
+    with concurrent.futures.ThreadPoolExecutor(3) as pool:   # WeChat's three tries
+        answers = list(pool.map(lambda _: user.post(xml), range(3)))
+    assert answers == [(200, "success")] * 3
+    user.wait_sent(mark, lambda t: "Top Talent Pass" in t)
+    # the next message is answered after anything a second run of "hello" would have sent
+    assert user.post(user.text_xml("1")) == (200, "success")
+    sent = user.wait_sent(mark, lambda t: "(1/" in t)
+    assert sum("Top Talent Pass" in t for t in sent) == 1, sent
+    assert user.post(xml) == (200, "success")            # a late retry: still not handled
+    later = servers.fake.mark()
+    assert user.post(user.text_xml("1")) == (200, "success")   # answers the question
+    user.wait_sent(later, lambda t: True)
+    assert sum("Top Talent Pass" in t for t in user.sent(mark)) == 1
+
+
+def test_wechat_safe_mode_message_and_encrypted_reply(servers):
+    user = WeChatUser(servers)
+    wechat = WeChatCrypto(WECHAT_TOKEN, WECHAT_AES_KEY, WECHAT_APP_ID)
+    args = _wechat_args({"encrypt_type": "aes"})
+    envelope = xmltodict.parse(wechat.encrypt_message(
+        user.text_xml("hello").decode(), args["nonce"], args["timestamp"]))["xml"]
+    body = (f"<xml><ToUserName><![CDATA[{WECHAT_ACCOUNT}]]></ToUserName>"
+            f"<Encrypt><![CDATA[{envelope['Encrypt']}]]></Encrypt></xml>").encode()
+    status, reply = user.post(body, {**args, "msg_signature": envelope["MsgSignature"]})
+    assert status == 200 and "Top Talent Pass" not in reply
+    outer = xmltodict.parse(reply)["xml"]
+    plain = wechat.decrypt_message(reply, outer["MsgSignature"], outer["TimeStamp"],
+                                   outer["Nonce"])
+    assert "Top Talent Pass" in xmltodict.parse(plain)["xml"]["Content"]
+    assert user.post(body, {**args, "msg_signature": "0" * 40})[0] == 403
+
+
+def test_wechat_bad_requests_are_refused_without_a_crash(servers):
+    user = WeChatUser(servers)
+    mark = servers.fake.mark()
+    assert user.post(user.text_xml("hello"), args={})[0] == 403                 # unsigned
+    bad = {**_wechat_args(), "signature": "f" * 40}
+    assert user.post(user.text_xml("hello"), args=bad)[0] == 403                # wrong signature
+    assert user.post(b"<xml><Content>hello</Cont", )[0] == 400                 # malformed XML
+    assert user.post(b"")[0] == 400
+    assert user.post(b"x" * 100_000)[0] in (400, 413)
+    assert user.sent(mark) == []
+    assert _get(f"{servers.base}/webhooks/wechat/") == 200                     # still serving
+    assert not _rasa_errors(servers)
