@@ -507,12 +507,14 @@ class TTPSWeChatInput(InputChannel):
                 reply = SUCCESS
         else:
             answer = self.deliveries.add(key)
+            reply = SUCCESS
             try:
                 reply = await self._answer(message, on_new_message)
             except Exception:   # noqa: BLE001 - never a 500 WeChat would retry
                 logger.exception("WeChat message could not be handled")
-                reply = SUCCESS
-            answer.set_result(reply)
+            finally:            # also when the request is cancelled: retries must not wait
+                if not answer.done():
+                    answer.set_result(reply)
         if reply == SUCCESS:
             return 200, SUCCESS, "text/plain"
         if encrypted and self.crypto is not None:
@@ -560,6 +562,12 @@ class TTPSWeChatInput(InputChannel):
             await asyncio.wait_for(asyncio.shield(task), self.settings.passive_timeout)
         except asyncio.TimeoutError:
             pass
+        except asyncio.CancelledError:
+            # The HTTP request went away (WeChat stopped waiting): the replies go by the API.
+            out.release()
+            if task.done():
+                out.close()
+            raise
         if task.done():
             content = out.passive_reply()
             if content is not None:

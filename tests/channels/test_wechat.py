@@ -255,6 +255,25 @@ def test_a_retry_while_the_first_is_still_slow_is_not_handled_again():
     assert bot.seen == ["hello"] and ch.api.sent == [("oUser1234567890", "done")]
 
 
+def test_when_wechat_stops_waiting_the_replies_still_go_through_the_api():
+    ch = channel(passive_timeout=5)
+    bot = Bot({"text": "late"}, delay=0.2)
+    xml = text_xml("hello", msg_id="2222")
+
+    async def go():
+        first = asyncio.get_running_loop().create_task(ch.receive(signed(), xml, bot))
+        await asyncio.sleep(0.05)
+        first.cancel()                                   # the connection was closed
+        with pytest.raises(asyncio.CancelledError):
+            await first
+        retry = await ch.receive(signed(), xml, bot)
+        await settle(ch)
+        return retry
+
+    assert run(go())[1] == "success"
+    assert bot.seen == ["hello"] and ch.api.sent == [("oUser1234567890", "late")]
+
+
 def test_events_without_msgid_are_deduplicated_by_sender_time_and_event():
     ch, bot = channel(), Bot({"text": "Welcome!"})
     xml = event_xml("subscribe")
