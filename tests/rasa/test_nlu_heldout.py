@@ -95,7 +95,9 @@ def test_heldout_is_never_in_the_training_data(lang):
         training |= _examples(f)
     assert len(heldout) >= MIN_HELDOUT_EXAMPLES[lang]
     overlap = heldout & training
-    assert not overlap, f"{len(overlap)} held-out sentence(s) of {lang} are in data/nlu"
+    if overlap:  # count only: the sentences stay unread by whoever writes the training data
+        pytest.fail(f"{len(overlap)} held-out sentence(s) of {lang} are in data/nlu "
+                    f"(tests/nlu vs data/nlu: compare the files to find them)")
 
 
 def test_overlap_check_can_fail(tmp_path):
