@@ -205,3 +205,27 @@ def test_the_bots_language_buttons_switch_the_frame(make_page, web_server, rasa)
     expect(hans.language_button("zh-Hans")).to_have_attribute("aria-pressed", "true")
     hans.expect_reply("简体中文")
     rec.assert_clean()
+
+
+def test_typing_chinese_in_an_english_page_the_frame_follows_the_card(make_page, web_server, rasa):
+    """An English browser; the person writes Cantonese. The bot answers in Traditional Chinese,
+    the card comes in it, and the widget's frame follows the card's language (and keeps it)."""
+    page, rec = make_page()
+    page.goto(f"{web_server}/?server={rasa}")
+    chat = ChatPage(page)
+    expect(chat.bot_texts.first).to_contain_text("Top Talent Pass")
+    expect(chat.panel).to_have_attribute("lang", "en")
+    hant = ChatPage(page, "zh-Hant")
+    hant.input = chat.input  # the frame is still English while the person types
+    say_and_check(hant, "我想check下我有冇資格申請高才通", re.compile(r"[（(]1/\d[）)]"))
+    say_and_check(hant, "年薪三百二十萬港幣，全部都係人工", "學士")
+    click_and_check(hant, "不是", "國籍")
+    click_and_check(hant, "跳過", "對嗎")
+    expect(chat.panel).to_have_attribute("lang", "en")
+    hant.click("對，查我的資格")
+    check_card(hant, "zh-Hant", {"A": "eligible", "B": "not_eligible", "C": "not_eligible"})
+    expect(hant.send_button).to_have_text("傳送")
+    expect(hant.language_button("zh-Hant")).to_have_attribute("aria-pressed", "true")
+    page.reload()
+    expect(hant.panel).to_have_attribute("lang", "zh-Hant")
+    rec.assert_clean()
