@@ -31,6 +31,9 @@ Webhook: ``/webhooks/wechat/webhook`` (the "server URL" in the account's basic s
   retry) and the replies go through the customer-service message API
   (``/cgi-bin/message/custom/send``, the access token from ``/cgi-bin/token`` cached until it
   expires and fetched again on errors 40001/40014/42001), in order.
+  An account without that API (``customer_service: false``) instead holds WeChat's tries open
+  (WeChat retries a try it gave up on) and answers whichever is still waiting when Rasa is done,
+  within about 15 s; what does not fit in one message is dropped.
 * A retried delivery (same MsgId, or same sender, time and event) is never processed twice: it
   gets the answer the first delivery got (or waits for it).
 * Replies: Markdown becomes plain text with links written out, the result-card payload is
@@ -40,7 +43,7 @@ Webhook: ``/webhooks/wechat/webhook`` (the "server URL" in the account's basic s
 
 Optional settings in the block: ``encoding_aes_key``; ``passive_timeout`` (seconds, 4.0);
 ``default_language`` (``zh-Hans``: for the channel's own notes before the person has written
-anything clear); ``subscribe_payload``; ``max_age_seconds`` (0 turns the timestamp check off);
+anything clear); ``subscribe_payload``; ``customer_service`` (true); ``max_age_seconds`` (0 turns the timestamp check off);
 ``api_base_url`` (default the env var ``WECHAT_API_BASE_URL``, else https://api.weixin.qq.com:
 tests point it at a local fake); ``button_memory_size``, ``button_memory_ttl``.
 """
@@ -85,6 +88,7 @@ TEXT_LIMIT = 2048                 # bytes of UTF-8 in one text message
 PASSIVE_TIMEOUT = 4.0             # seconds; WeChat gives up on the HTTP answer after 5
 MAX_AGE = 300                     # seconds a signed timestamp stays acceptable
 MAX_BODY = 64 * 1024              # a WeChat message is a few hundred bytes
+RETRY_WINDOW = 14.0               # seconds WeChat's three tries of one message stay open
 TOKEN_ERRORS = {40001, 40014, 42001}   # invalid credential, invalid token, token expired
 SUCCESS = "success"
 _OPENID_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
@@ -307,21 +311,35 @@ class WeChatOutput(OutputChannel):
         else:
             await self.api.send_text(str(recipient_id), content)
 
-    def passive_reply(self) -> Optional[str]:
-        """All kept messages as one text, if they fit in one message; else None."""
+    def passive_reply(self, all_of_it: bool = True) -> Optional[str]:
+        """The kept messages as one text: all of them if they fit in one message, else None;
+        or (``all_of_it=False``) as many as fit, the rest dropped."""
         if not self.kept or len({r for r, _ in self.kept}) != 1:
             return None
-        joined = "\n\n".join(c for _, c in self.kept)
-        return joined if utf8_len(joined) <= self.max_bytes else None
+        joined, used = self.kept[0][1], 1
+        for _, content in self.kept[1:]:
+            longer = f"{joined}\n\n{content}"
+            if utf8_len(longer) > self.max_bytes:
+                break
+            joined, used = longer, used + 1
+        if used < len(self.kept):
+            if all_of_it:
+                return None
+            logger.warning("WeChat passive reply: %d of %d messages did not fit and were "
+                           "dropped (no customer-service API)", len(self.kept) - used,
+                           len(self.kept))
+        return joined
 
-    def release(self) -> None:
-        """From now on send through the API: what was kept first, then the rest as it comes."""
+    def release(self) -> asyncio.Task:
+        """From now on send through the API: what was kept first, then the rest as it comes.
+        Returns the task that sends them (it ends after ``close``)."""
         self.passive = False
         self._queue = asyncio.Queue()
         for item in self.kept:
             self._queue.put_nowait(item)
         self.kept = []
         self._worker = asyncio.get_running_loop().create_task(self._drain())
+        return self._worker
 
     def close(self) -> None:
         """No more messages will come (the message's processing has ended)."""
@@ -335,10 +353,6 @@ class WeChatOutput(OutputChannel):
             if item is None:
                 return
             await self.api.send_text(*item)
-
-    async def drained(self) -> None:
-        if self._worker is not None:
-            await self._worker
 
     # --- what Rasa calls -------------------------------------------------------------------------
     async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
@@ -387,10 +401,19 @@ class Settings:
     max_age: float = MAX_AGE
     default_lang: str = "zh-Hans"
     subscribe_payload: str = "/greet"
+    customer_service: bool = True
 
 
 def _float(value: Any, default: float) -> float:
     return default if value is None or value == "" else float(value)
+
+
+def _truthy(value: Any, default: bool) -> bool:
+    if value is None or value == "":
+        return default
+    if isinstance(value, bool):
+        return value
+    return str(value).strip().lower() not in ("0", "false", "no", "off")
 
 
 class TTPSWeChatInput(InputChannel):
@@ -424,6 +447,7 @@ class TTPSWeChatInput(InputChannel):
             max_age=_float(credentials.get("max_age_seconds"), MAX_AGE),
             default_lang=default_lang,
             subscribe_payload=credentials.get("subscribe_payload") or "/greet",
+            customer_service=_truthy(credentials.get("customer_service"), True),
             memory=memory_from_credentials(credentials),
         )
 
@@ -431,11 +455,12 @@ class TTPSWeChatInput(InputChannel):
                  encoding_aes_key: Optional[str] = None, api_base_url: str = DEFAULT_API_BASE,
                  passive_timeout: float = PASSIVE_TIMEOUT, max_age: float = MAX_AGE,
                  default_lang: str = "zh-Hans", subscribe_payload: str = "/greet",
-                 memory: Optional[ButtonMemory] = None,
+                 customer_service: bool = True, memory: Optional[ButtonMemory] = None,
                  languages: LanguageMemory = LANGUAGES) -> None:
         self.settings = Settings(token=token, app_id=app_id, passive_timeout=passive_timeout,
                                  max_age=max_age, default_lang=default_lang,
-                                 subscribe_payload=subscribe_payload)
+                                 subscribe_payload=subscribe_payload,
+                                 customer_service=customer_service)
         self.crypto: Optional[WeChatCrypto] = None
         if encoding_aes_key:
             if len(encoding_aes_key) != 43:
@@ -497,24 +522,22 @@ class TTPSWeChatInput(InputChannel):
             logger.warning("WeChat request refused (%d): %s", e.status, e.reason)
             return e.status, e.reason, "text/plain"
         key = delivery_key(message)
-        earlier = self.deliveries.get(key)
-        if earlier is not None:
+        answer = self.deliveries.get(key)
+        if answer is not None:
             logger.info("WeChat re-delivered %s; answering as the first time", key)
-            try:
-                reply = await asyncio.wait_for(asyncio.shield(earlier),
-                                               self.settings.passive_timeout)
-            except asyncio.TimeoutError:
-                reply = SUCCESS
         else:
             answer = self.deliveries.add(key)
-            reply = SUCCESS
             try:
-                reply = await self._answer(message, on_new_message)
+                self._start(message, on_new_message, answer)
             except Exception:   # noqa: BLE001 - never a 500 WeChat would retry
                 logger.exception("WeChat message could not be handled")
-            finally:            # also when the request is cancelled: retries must not wait
                 if not answer.done():
-                    answer.set_result(reply)
+                    answer.set_result(SUCCESS)
+        # Every try waits for the one answer (the timers in _start settle it in time).
+        try:
+            reply = await asyncio.wait_for(asyncio.shield(answer), self._longest_wait() + 1)
+        except asyncio.TimeoutError:
+            reply = SUCCESS
         if reply == SUCCESS:
             return 200, SUCCESS, "text/plain"
         if encrypted and self.crypto is not None:
@@ -536,15 +559,31 @@ class TTPSWeChatInput(InputChannel):
                 return (message._data.get("EventKey") or "").strip() or None
         return None
 
-    async def _answer(self, message: Any,
-                      on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> str:
+    def _longest_wait(self) -> float:
+        return (self.settings.passive_timeout if self.settings.customer_service
+                else max(self.settings.passive_timeout, RETRY_WINDOW))
+
+    def _start(self, message: Any, on_new_message: Callable[[UserMessage], Awaitable[Any]],
+               answer: "asyncio.Future") -> None:
+        """Start handling a message; ``answer`` gets the HTTP answer for it (every try of it):
+
+        * Rasa done within ``passive_timeout`` and the replies fit in one message: the passive
+          reply.
+        * Otherwise, with the customer-service API: ``success`` at ``passive_timeout`` (or when
+          Rasa is done, if the replies do not fit), and the replies go through the API.
+        * Without it (``customer_service: false``): the passive reply whenever Rasa is done, as
+          long as one of WeChat's tries is still waiting (about 15 s); the tries are held open,
+          so WeChat retries instead of giving up. What does not fit in one message is dropped.
+        """
         sender = str(message.source)
         text = self.user_text(message)
         if text is None:
             if is_event(message):
-                return SUCCESS            # unsubscribe, location reports, menu views ...
+                answer.set_result(SUCCESS)    # unsubscribe, location reports, menu views ...
+                return
             lang = self.languages.choose(sender, None, self.settings.default_lang)
-            return text_reply_xml(message, say("text_only", lang))
+            answer.set_result(text_reply_xml(message, say("text_only", lang)))
+            return
         text = self.memory.resolve(sender, text)
         out = self.get_output_channel(passive=True)
         user_message = UserMessage(
@@ -554,31 +593,46 @@ class TTPSWeChatInput(InputChannel):
                                  "account": message._data.get("ToUserName")}})
         guarded = answer_every_message(on_new_message, self.settings.default_lang,
                                        self.languages)
-        task = asyncio.get_running_loop().create_task(guarded(user_message))
+        loop = asyncio.get_running_loop()
+        task = self._keep(loop.create_task(guarded(user_message)))
+        by_api = self.settings.customer_service
+
+        def release() -> None:
+            logger.debug("WeChat reply to %s goes through the customer-service API", sender)
+            self._keep(out.release())
+
+        def finished(_: Any) -> None:
+            if answer.done():             # the API path was taken, or the tries are over
+                out.close()
+                return
+            content = out.passive_reply(all_of_it=by_api)
+            if content is not None:
+                answer.set_result(text_reply_xml(message, content))
+                return
+            if out.kept and by_api:
+                release()
+                out.close()
+            answer.set_result(SUCCESS)
+
+        def too_slow() -> None:
+            if answer.done():
+                return
+            if by_api:
+                release()
+            else:
+                logger.warning("WeChat: no reply to %s within WeChat's tries; it is lost "
+                               "(no customer-service API)", sender)
+            answer.set_result(SUCCESS)
+
+        timer = loop.call_later(self._longest_wait(), too_slow)
+        task.add_done_callback(finished)
+        task.add_done_callback(lambda _: timer.cancel())
+
+    def _keep(self, task: asyncio.Task) -> asyncio.Task:
+        """Hold a reference to a background task until it ends (asyncio keeps weak ones)."""
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
-        task.add_done_callback(lambda _: out.close())
-        try:
-            await asyncio.wait_for(asyncio.shield(task), self.settings.passive_timeout)
-        except asyncio.TimeoutError:
-            pass
-        except asyncio.CancelledError:
-            # The HTTP request went away (WeChat stopped waiting): the replies go by the API.
-            out.release()
-            if task.done():
-                out.close()
-            raise
-        if task.done():
-            content = out.passive_reply()
-            if content is not None:
-                return text_reply_xml(message, content)
-            if not out.kept:
-                return SUCCESS
-        logger.debug("WeChat reply to %s goes through the customer-service API", sender)
-        out.release()
-        if task.done():
-            out.close()
-        return SUCCESS
+        return task
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         bp = Blueprint(f"{self.name()}_webhook", __name__)

@@ -255,7 +255,7 @@ def test_a_retry_while_the_first_is_still_slow_is_not_handled_again():
     assert bot.seen == ["hello"] and ch.api.sent == [("oUser1234567890", "done")]
 
 
-def test_when_wechat_stops_waiting_the_replies_still_go_through_the_api():
+def test_when_wechat_stops_waiting_the_retry_gets_the_answer():
     ch = channel(passive_timeout=5)
     bot = Bot({"text": "late"}, delay=0.2)
     xml = text_xml("hello", msg_id="2222")
@@ -270,8 +270,57 @@ def test_when_wechat_stops_waiting_the_replies_still_go_through_the_api():
         await settle(ch)
         return retry
 
-    assert run(go())[1] == "success"
-    assert bot.seen == ["hello"] and ch.api.sent == [("oUser1234567890", "late")]
+    assert xml_of(run(go())[1])["Content"] == "late"
+    assert bot.seen == ["hello"] and ch.api.sent == []
+
+
+def test_when_wechat_stops_waiting_a_slow_answer_still_goes_through_the_api():
+    ch = channel(passive_timeout=0.1)
+    bot = Bot({"text": "late"}, delay=0.3)
+
+    async def go():
+        first = asyncio.get_running_loop().create_task(ch.receive(signed(), text_xml("hi"), bot))
+        await asyncio.sleep(0.02)
+        first.cancel()
+        await asyncio.sleep(0.5)
+        await settle(ch)
+
+    run(go())
+    assert ch.api.sent == [("oUser1234567890", "late")]
+
+
+# --- accounts without the customer-service API ----------------------------------------------------
+
+def test_without_the_api_the_tries_are_held_until_the_answer_is_ready():
+    ch = channel(passive_timeout=0.05, customer_service=False)
+    bot = Bot({"text": "one"}, {"text": "two"}, delay=0.3)
+    xml = text_xml("hello", msg_id="3333")
+
+    async def go():
+        first = await ch.receive(signed(), xml, bot)     # held past the passive timeout
+        retry = await ch.receive(signed(), xml, bot)
+        return first, retry
+
+    first, retry = run(go())
+    assert xml_of(first[1])["Content"] == "one\n\ntwo" and retry == first
+    assert bot.seen == ["hello"] and ch.api.sent == []
+
+
+def test_without_the_api_what_does_not_fit_is_dropped_and_too_late_is_lost(monkeypatch, caplog):
+    import channels.wechat as wechat
+    ch = channel(customer_service=False)
+    big = "这句话解释了关于该计划的另一件事情。" * 60                      # 3,240 bytes
+    _, body, _ = run(ch.receive(signed(), text_xml("a"), Bot({"text": "first"}, {"text": big})))
+    content = xml_of(body)["Content"]
+    assert content.startswith("first\n\n这句话") and utf8_len(content) <= TEXT_LIMIT
+    assert ch.api.sent == []
+
+    monkeypatch.setattr(wechat, "RETRY_WINDOW", 0.2)
+    ch = channel(passive_timeout=0.05, customer_service=False)
+    with caplog.at_level(logging.WARNING):
+        status, body, _ = run(ch.receive(signed(), text_xml("b"), Bot({"text": "x"}, delay=0.5)))
+    assert (status, body) == (200, "success") and ch.api.sent == []
+    assert "lost" in caplog.text
 
 
 def test_events_without_msgid_are_deduplicated_by_sender_time_and_event():
@@ -428,13 +477,15 @@ def test_from_credentials_reads_the_api_base_from_the_environment(monkeypatch):
                                            "token": TOKEN})
     assert ch.api.base_url == "http://127.0.0.1:9/wechat"
     assert ch.settings.passive_timeout == 4.0 and ch.settings.default_lang == "zh-Hans"
-    assert ch.crypto is None and ch.name() == "wechat"
+    assert ch.crypto is None and ch.name() == "wechat" and ch.settings.customer_service
     monkeypatch.delenv("WECHAT_API_BASE_URL")
     ch = TTPSWeChatInput.from_credentials({"app_id": WECHAT_APP_ID, "app_secret": "s",
                                            "token": TOKEN, "encoding_aes_key": AES_KEY,
-                                           "passive_timeout": "1.5", "default_language": "en"})
+                                           "passive_timeout": "1.5", "default_language": "en",
+                                           "customer_service": "false"})
     assert ch.api.base_url == "https://api.weixin.qq.com" and ch.crypto is not None
     assert ch.settings.passive_timeout == 1.5 and ch.settings.default_lang == "en"
+    assert ch.settings.customer_service is False
     from rasa.shared.exceptions import RasaException
     with pytest.raises(RasaException, match="token"):
         TTPSWeChatInput.from_credentials({"app_id": WECHAT_APP_ID, "app_secret": "s"})
