@@ -26,7 +26,6 @@ from ttps_logic.nationality import nationality_name
 from ttps_logic.params import param
 
 from .i18n import current, t
-from .language import analyse
 
 UNKNOWN = "unknown"
 SKIPPED = "skipped"
@@ -201,20 +200,14 @@ def _engine_income(items: list[dict], stated_type: Any, shares: Any = None) -> l
 
 def university_name(name: str) -> str:
     """The university as the person will read it: in Chinese, its Chinese name in the turn's
-    script from the registry's aliases (清华大学 / 清華大學), else the registry's name."""
+    script as the engine names it (ttps_logic's registry.display_name), else the name given."""
     lang = current()
     if lang == "en" or not name or name == UNKNOWN:
         return name
     res = registry().resolve(name)
     if res.status != "matched" or res.institution is None:
         return name
-    chinese = [a for a in res.institution.aliases if analyse(a)[0] in ("zh-Hans", "zh-Hant")]
-    for alias in chinese:
-        found, certain = analyse(alias)
-        if found == lang and certain:
-            return alias
-    uncertain = [a for a in chinese if not analyse(a)[1]]   # the same in both scripts
-    return uncertain[0] if uncertain else name
+    return registry().display_name(res.institution, lang)
 
 
 def country_name(code: str) -> str:
