@@ -22,7 +22,8 @@ Webhook: ``/webhooks/wechat/webhook`` (the "server URL" in the account's basic s
   "Reply 1 for …" as for SMS, in the reply's language: "请回复编号：1 …"). Voice messages go as
   their ``Recognition`` text when WeChat supplies one. Images and the other kinds get a short
   note that only text can be read, in the person's language. ``subscribe`` (a new follower)
-  sends ``subscribe_payload`` (``/greet``) so the bot greets them; ``unsubscribe`` and other
+  sends ``subscribe_payload`` (``/greet`` with the channel's default language as a hint) so the
+  bot greets them in that language; ``unsubscribe`` and other
   events get nothing; a menu ``CLICK`` sends its EventKey.
 * The 5-second rule: WeChat waits 5 s for the HTTP answer, then retries the same message twice.
   When Rasa's replies are ready within ``passive_timeout`` (4 s) they are the passive reply in
@@ -42,8 +43,8 @@ Webhook: ``/webhooks/wechat/webhook`` (the "server URL" in the account's basic s
 * Every message gets an answer (``channels/guard.py``), the apology in the person's language.
 
 Optional settings in the block: ``encoding_aes_key``; ``passive_timeout`` (seconds, 4.0);
-``default_language`` (``zh-Hans``: for the channel's own notes before the person has written
-anything clear); ``subscribe_payload``; ``customer_service`` (true); ``max_age_seconds`` (0 turns the timestamp check off);
+``default_language`` (``zh-Hans``: for the channel's own notes, and the greeting of a new
+follower, before the person has written anything clear); ``subscribe_payload``; ``customer_service`` (true); ``max_age_seconds`` (0 turns the timestamp check off);
 ``api_base_url`` (default the env var ``WECHAT_API_BASE_URL``, else https://api.weixin.qq.com:
 tests point it at a local fake); ``button_memory_size``, ``button_memory_ttl``.
 """
@@ -416,6 +417,12 @@ def _truthy(value: Any, default: bool) -> bool:
     return str(value).strip().lower() not in ("0", "false", "no", "off")
 
 
+def greeting_payload(lang: str) -> str:
+    """What a new follower sends: a greeting in the channel's default language (the action
+    server takes a payload's language as a hint until the person's own messages show one)."""
+    return '/greet{"language":"%s"}' % lang
+
+
 class TTPSWeChatInput(InputChannel):
     """WeChat Official Account input channel (see the module docstring)."""
 
@@ -446,7 +453,8 @@ class TTPSWeChatInput(InputChannel):
             passive_timeout=_float(credentials.get("passive_timeout"), PASSIVE_TIMEOUT),
             max_age=_float(credentials.get("max_age_seconds"), MAX_AGE),
             default_lang=default_lang,
-            subscribe_payload=credentials.get("subscribe_payload") or "/greet",
+            subscribe_payload=(credentials.get("subscribe_payload")
+                               or greeting_payload(default_lang)),
             customer_service=_truthy(credentials.get("customer_service"), True),
             memory=memory_from_credentials(credentials),
         )
@@ -454,12 +462,13 @@ class TTPSWeChatInput(InputChannel):
     def __init__(self, app_id: str, app_secret: str, token: str, *,
                  encoding_aes_key: Optional[str] = None, api_base_url: str = DEFAULT_API_BASE,
                  passive_timeout: float = PASSIVE_TIMEOUT, max_age: float = MAX_AGE,
-                 default_lang: str = "zh-Hans", subscribe_payload: str = "/greet",
+                 default_lang: str = "zh-Hans", subscribe_payload: Optional[str] = None,
                  customer_service: bool = True, memory: Optional[ButtonMemory] = None,
                  languages: LanguageMemory = LANGUAGES) -> None:
         self.settings = Settings(token=token, app_id=app_id, passive_timeout=passive_timeout,
                                  max_age=max_age, default_lang=default_lang,
-                                 subscribe_payload=subscribe_payload,
+                                 subscribe_payload=(subscribe_payload
+                                                    or greeting_payload(default_lang)),
                                  customer_service=customer_service)
         self.crypto: Optional[WeChatCrypto] = None
         if encoding_aes_key:

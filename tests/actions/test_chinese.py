@@ -172,6 +172,32 @@ async def test_greeting_in_the_language_written(text, lang):
     assert len(offered) == 2 and lang not in offered
 
 
+@pytest.mark.parametrize("text, previous, lang", [
+    ('/greet{"language":"zh-Hans"}', None, HANS),    # the WeChat channel's new follower
+    ('/greet{"language":"zh-Hant"}', None, HANT),
+    ('/greet{"language":"zh-Hant"}', "en", "en"),    # a conversation's own language wins
+    ('/greet{"language":"fr"}', None, "en"),         # not a locale: no hint
+])
+async def test_a_payload_language_is_a_hint_before_the_conversation_has_one(text, previous, lang):
+    dispatcher = CollectingDispatcher()
+    greet = next(a for a in REPLY_ACTIONS if a.action == "action_greet")
+    entities = [{"entity": "language", "value": text.split('"')[-2]}]
+    tracker = make_tracker(slots={"language": previous}, text=text, intent="greet", entities=entities)
+    events = await greet().run(dispatcher, tracker, {})
+    assert slot_events(events).get("language", previous) == lang
+    assert dispatcher.messages[0]["text"] == i18n.t("greet.text", lang)
+
+
+async def test_a_language_said_in_typed_text_is_no_hint():
+    """'I'm Chinese' may carry the entity language; only a payload is a channel's hint."""
+    dispatcher = CollectingDispatcher()
+    greet = next(a for a in REPLY_ACTIONS if a.action == "action_greet")
+    tracker = make_tracker(slots={"language": None}, text="hello, I speak Chinese", intent="greet",
+                           entities=[{"entity": "language", "value": "Chinese"}])
+    events = await greet().run(dispatcher, tracker, {})
+    assert slot_events(events) == {"language": "en"}
+
+
 @pytest.mark.parametrize("entity, text, previous, lang", [
     ("zh-Hant", '/switch_language{"language":"zh-Hant"}', "en", HANT),
     ("en", '/switch_language{"language":"en"}', HANS, "en"),

@@ -563,7 +563,11 @@ def test_wechat_follow_greets_and_unfollow_is_silent(servers):
                 f"<Event><![CDATA[{name}]]></Event></xml>").encode()
 
     status, body = user.post(event("subscribe"))
-    assert status == 200 and xmltodict.parse(body)["xml"]["Content"].strip()
+    greeting = xmltodict.parse(body)["xml"]["Content"].strip()
+    # A new follower has written nothing yet: the greeting is in the channel's default language
+    # (zh-Hans), passed to the action server as a hint in the payload.
+    from actions.language import detect
+    assert status == 200 and greeting and detect(greeting) == "zh-Hans", greeting
     mark = servers.fake.mark()
     assert user.post(event("unsubscribe")) == (200, "success")
     assert user.sent(mark) == []

@@ -331,7 +331,7 @@ def test_events_without_msgid_are_deduplicated_by_sender_time_and_event():
         return [await ch.receive(signed(), xml, bot) for _ in range(3)]
 
     answers = run(go())
-    assert bot.seen == ["/greet"] and len({a[1] for a in answers}) == 1
+    assert bot.seen == ['/greet{"language":"zh-Hans"}'] and len({a[1] for a in answers}) == 1
 
 
 def test_the_delivery_memory_is_bounded_and_expires():
@@ -427,7 +427,7 @@ def test_follow_greets_unfollow_and_other_events_get_nothing():
     for event in ("unsubscribe", "LOCATION", "VIEW", "TEMPLATESENDJOBFINISH"):
         assert run(ch.receive(signed(), event_xml(event, "oNew1"), bot))[:2] == (200, "success")
     run(ch.receive(signed(), event_xml("CLICK", "oNew1", key="/check_eligibility"), bot))
-    assert bot.seen == ["/greet", "/check_eligibility"]
+    assert bot.seen == ['/greet{"language":"zh-Hans"}', "/check_eligibility"]
 
 
 # --- buttons, splitting, guard ---------------------------------------------------------------------
