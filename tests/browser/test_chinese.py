@@ -61,8 +61,10 @@ def open_chinese_chat(page, web_server, rasa, lang) -> ChatPage:
     page.goto(f"{web_server}/?server={rasa}")
     chat = ChatPage(page, lang)
     expect(chat.panel).to_have_attribute("lang", lang)
-    # The widget tells the bot its language before the greeting: the greeting is in Chinese.
+    # The widget's greeting payload carries its language: the first thing the bot says is the
+    # greeting, in Chinese (no acknowledgement of a language switch before it).
     expect(chat.bot_texts.filter(has_text=SCHEME_NAME[lang]).first).to_be_visible()
+    expect(chat.bot_texts.first).to_contain_text(SCHEME_NAME[lang])
     expect(chat.input).to_be_enabled()
     expect(chat.notice).to_be_hidden()
     for text in chat.bot_texts.all_inner_texts():

@@ -68,6 +68,15 @@ export function switchLanguageMessage(code) {
   return `/switch_language${JSON.stringify({ language: code })}`;
 }
 
+/**
+ * The widget's first message: the bot's greeting, carrying the widget's language when it is not
+ * English (the action server takes a payload's language as a hint while the conversation has
+ * none of its own, so the greeting already comes in that language).
+ */
+export function greetMessage(code) {
+  return code && code !== "en" ? `/greet${JSON.stringify({ language: code })}` : "/greet";
+}
+
 /** The locale a `/switch_language{"language": ...}` message asks for, or null for any other message. */
 export function requestedLanguage(message) {
   const m = /^\/switch_language(\{.*\})$/s.exec(typeof message === "string" ? message.trim() : "");

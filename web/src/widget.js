@@ -10,7 +10,7 @@ import { buildResultCard } from "./card.js";
 import { h, uid } from "./dom.js";
 import { LOCALES, initialLocale, normalizeLocale, strings, t } from "./i18n.js";
 import { renderMarkdown } from "./markdown.js";
-import { cardLang, normalizeBotMessage, requestedLanguage, switchLanguageMessage } from "./messages.js";
+import { cardLang, greetMessage, normalizeBotMessage, requestedLanguage, switchLanguageMessage } from "./messages.js";
 import { ChatStore } from "./storage.js";
 import { RasaSocket } from "./transport.js";
 
@@ -274,15 +274,14 @@ export class ChatWidget {
 
   /**
    * A first visit opens with the bot's own greeting (a hidden "/greet"). When the widget starts
-   * in another language than English, the bot is first told to use it (a hidden
-   * /switch_language), so the greeting already comes in that language.
+   * in another language than English, the greeting carries it (greetMessage), so the greeting
+   * already comes in that language, with no acknowledgement of a switch before it.
    */
   _maybeGreet() {
     if (this.greeted || !this.online || !this.isOpen) return;
     this.greeted = true;
     this.pendingSwitch = null;
-    if (this.locale !== "en") this.send(switchLanguageMessage(this.locale), null);
-    this.send("/greet", null);
+    this.send(greetMessage(this.locale), null);
   }
 
   // --- sending and receiving --------------------------------------------------------------

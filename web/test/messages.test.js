@@ -20,6 +20,7 @@ import {
   schemeStatusInfo,
   statusInfo,
   switchLanguageMessage,
+  greetMessage,
 } from "../src/messages.js";
 import { cssUrlFor, normalizeServer, resolveConfig } from "../src/config.js";
 import { ChatStore, MAX_HISTORY } from "../src/storage.js";
@@ -255,5 +256,8 @@ test("the language switch message, and reading one back (the bot's buttons send 
   assert.equal(requestedLanguage("/switch_language"), null);
   assert.equal(requestedLanguage("switch to 繁體"), null);
   assert.equal(requestedLanguage("/greet"), null);
+  assert.equal(greetMessage("en"), "/greet");
+  assert.equal(greetMessage("zh-Hant"), '/greet{"language":"zh-Hant"}');
+  assert.equal(requestedLanguage(greetMessage("zh-Hans")), null); // a hint, not a switch
   assert.equal(requestedLanguage(null), null);
 });
