@@ -27,7 +27,7 @@ from . import i18n
 from . import messages as M
 from . import validation as V
 from .i18n import t
-from .language import normalise
+from .language import normalise, requested
 from .turn import begin_turn
 from .understanding import answer_mode, is_hypothetical, understand, wants_start_over
 
@@ -502,6 +502,10 @@ def requested_language(tracker: Tracker) -> Optional[str]:
     """The locale a switch_language message asks for: its entity `language` (a button sends
     the code; text channels say "English", "中文", "繁體", "講廣東話"), else its words."""
     previous = tracker.get_slot("language")
+    text = tracker.latest_message.get("text") or ""
+    several = requested(text, previous)   # "我英文不太好 能用中文跟我说吗": the one asked for
+    if several:
+        return several
     for e in tracker.latest_message.get("entities") or []:
         if e.get("entity") == "language":
             found = normalise(str(e.get("value") or ""), previous)

@@ -161,6 +161,62 @@ def normalise(value: Optional[str], previous: Optional[str] = None) -> Optional[
     return None
 
 
+# A language asked for: right after a word of asking for it ("用中文", "講廣東話", "in English").
+_ASKED_BEFORE = re.compile(r"(?:用|以|说|說|讲|講|转|轉|转用|轉用|改|改用|换|換|換成|换成|切换到?|切換到?|"
+                           r"想用|要|\bprefer|\bto|\bin|\bwith|\buse|\bspeak|\breply in|\banswer in)\s*$", re.I)
+# A language described as weak or not understood ("我英文不太好", "唔識英文", "my English is bad").
+_WEAK_AFTER = re.compile(r"^\s*(?:都|也|真係|真的|实在|實在|就)?\s*(?:不太好|不大好|不好|唔太好|唔好|麻麻|一般|"
+                         r"好差|很差|差|弱|唔掂|不行|唔得|不太行|不灵光|不靈光|\bis(?:n'?t| not) (?:very |so |too )?"
+                         r"(?:good|great)|\bis (?:very |so |too )?(?:bad|poor|weak|limited)|\bnot (?:so |very |too )?good|\bbad|\bpoor|\bweak)",
+                         re.I)
+_WEAK_BEFORE = re.compile(r"(?:不要|唔要|不用|唔使|唔用|别用|別用|\bnot|\bnot in|不会|不會|唔識|唔会|唔會|不懂|唔明|看不懂|睇唔明|睇唔明白|听不懂|聽不懂|不太会|"
+                          r"不太會|不擅长|不擅長|can'?t (?:speak|read|understand)|don'?t (?:speak|read|understand)|"
+                          r"\bnot good at|\bno)\s*$", re.I)
+
+
+def _mentions(text: str):
+    """Every language named in ``text``: (start, end, locale or "zh"), the longest name at a place."""
+    low = text.lower()
+    found = []
+    for names, locale in _LANGUAGE_NAMES:
+        for name in names:
+            if (name.isascii() and len(name) <= 2) or (not name.isascii() and len(name) < 2):
+                continue
+            pattern = (r"(?<![a-z])" + re.escape(name) + r"(?![a-z])") if name.isascii() else re.escape(name)
+            for m in re.finditer(pattern, low):
+                if not name.isascii() and re.match(r"大学|大學", low[m.end():]):
+                    continue   # 中文大學 is a university, not a language
+                found.append((m.start(), m.end(), locale))
+    found.sort(key=lambda f: (f[0], -(f[1] - f[0])))
+    out = []
+    for f in found:
+        if not out or f[0] >= out[-1][1]:
+            out.append(f)
+    return out
+
+
+def requested(text: Optional[str], previous: Optional[str] = None) -> Optional[str]:
+    """The locale a message asks for when it names several languages ("我英文不太好 能用中文跟我说吗":
+    Chinese): the one asked for (after 用 / 講 / 轉 / "in" …), never one described as weak or not
+    understood. None when the message names fewer than two languages, or asks for none of them."""
+    text = str(text or "")
+    mentions = _mentions(text)
+    if len({m[2] for m in mentions}) < 2:
+        return None
+    best, best_score = None, None
+    for start, end, locale in mentions:
+        score = 0
+        if _ASKED_BEFORE.search(text[max(0, start - 12):start]):
+            score += 2
+        if _WEAK_AFTER.search(text[end:end + 16]) or _WEAK_BEFORE.search(text[max(0, start - 16):start]):
+            score -= 3
+        if best_score is None or score >= best_score:   # a tie: the one named last
+            best, best_score = locale, score
+    if best is None or best_score < 0:
+        return None
+    return _chinese(text, previous) if best == "zh" else best
+
+
 def _names_in(name: str, phrase: str) -> bool:
     if name.isascii():
         return len(name) > 2 and re.search(r"(?<![a-z])" + re.escape(name) + r"(?![a-z])", phrase) is not None

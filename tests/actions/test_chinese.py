@@ -207,6 +207,11 @@ async def test_a_language_said_in_typed_text_is_no_hint():
     ("廣東話", "講廣東話", "en", HANT),
     (None, "中文", "en", HANS),
     (None, "我想用英文", HANS, "en"),
+    # several languages named: the one asked for, not the one described as weak
+    ("英文", "不好意思 我英文不太好 能用中文跟我说吗", "en", HANS),
+    ("英文", "我唔識英文 可唔可以講廣東話", "en", HANT),
+    ("中文", "我中文不太好，可以用英文吗", HANS, "en"),
+    ("Chinese", "my Chinese is poor, English please", HANT, "en"),
 ])
 async def test_switch_language(entity, text, previous, lang):
     dispatcher = CollectingDispatcher()
