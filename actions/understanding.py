@@ -275,7 +275,9 @@ def find_university(text: str, entities: dict[str, list[str]]) -> Optional[str]:
             if span in known or len(spans) == 1:
                 return span
             continue
-        wide = widen_name(text or "", span)
+        # a Latin name inside Chinese ("喺UBC讀嘅", "本科是USTC 中科大") is widened over Latin
+        # words only: Chinese written around it is not part of the name
+        wide = widen_name(_CJK_RUN.sub(lambda m: " " * len(m.group(0)), text or ""), span)
         if wide != span and (registry().resolve(wide).status in ("matched", "excluded_arm", "ambiguous")
                              or _INSTITUTION_WORD.search(wide)):
             return wide

@@ -409,6 +409,27 @@ async def test_several_facts_in_one_chinese_message(slot, text, expected):
         assert updates["requested_slot"] != "graduation_date"
 
 
+@pytest.mark.parametrize("slot, text, spans, expected", [
+    # the entities the model gives for these answers: the Latin short form, with Chinese around it
+    ("has_degree", "有degree 喺UBC讀嘅", ["UBC"], "University of British Columbia"),
+    ("has_degree", "本科是USTC 中科大", ["USTC", "中科大"], "University of Science and Technology of China"),
+    ("university", "本科是USTC 中科大", ["USTC", "中科大"], "University of Science and Technology of China"),
+])
+async def test_a_latin_university_entity_in_chinese_is_not_widened_over_the_chinese(slot, text, spans, expected):
+    """"喺UBC讀嘅" is not a university name: the name is UBC, and the question is not asked again."""
+    dispatcher = CollectingDispatcher()
+    entities = [{"entity": "university", "value": s, "start": text.index(s), "end": text.index(s) + len(s)}
+                for s in spans]
+    slots = {"has_degree": True} if slot == "university" else {}
+    tracker = make_tracker(slots=dict(slots, language=None), text=text, intent="inform", entities=entities,
+                           requested_slot=slot, active_loop="eligibility_form",
+                           events=[{"event": "user", "text": text}])
+    updates = slot_events(await ValidateEligibilityForm().run(dispatcher, tracker, {}))
+    assert updates["university"] == expected
+    assert updates["requested_slot"] not in ("university", "has_degree")
+    assert dispatcher.messages == []
+
+
 @pytest.mark.parametrize("text, span, expected", [
     ("清华大学本科2020年毕业", "清华", "Tsinghua University"),
     ("我喺港大讀書", "港大", "The University of Hong Kong"),
