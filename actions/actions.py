@@ -29,7 +29,7 @@ from . import validation as V
 from .i18n import t
 from .language import normalise, requested
 from .turn import begin_turn
-from .understanding import answer_mode, is_hypothetical, understand, wants_start_over
+from .understanding import answer_mode, is_hypothetical, states_own_facts, understand, wants_start_over
 
 log = logging.getLogger(__name__)
 
@@ -155,7 +155,7 @@ ENTITY_SLOTS = {"income": "income", "university": "university",
 
 
 def facts_from_message(tracker: Tracker, dispatcher: CollectingDispatcher,
-                       slots: dict[str, Any], requested: Optional[str] = None
+                       slots: dict[str, Any], requested: Optional[str] = None, stated: bool = False
                        ) -> tuple[dict[str, Any], Optional[V.Verdict]]:
     """Slot updates for every fact in the latest message (see actions/understanding.py), and
     the verdict on the answer to the pending question when the message answered it.
@@ -165,7 +165,7 @@ def facts_from_message(tracker: Tracker, dispatcher: CollectingDispatcher,
     intent = _intent(tracker)
     found = understand(tracker.latest_message.get("text") or "",
                        entity_span_lists(tracker.latest_message), intent,
-                       requested, F.today())
+                       requested, F.today(), stated=stated)
     updates: dict[str, Any] = {}
     current = dict(slots)
     answer: Optional[V.Verdict] = None
@@ -477,13 +477,33 @@ class _Reply(LocalisedAction):   # a mixin too: each reply is made an Action by 
         return []
 
 
-def _reply(action: str, key: str, buttons_key: Optional[str] = None) -> type:
+def keep_stated_facts(tracker: Tracker, dispatcher: CollectingDispatcher) -> List[EventType]:
+    """Outside the check, the facts a question or a greeting states about the person ("你好 我是
+    香港城市大学的毕业生 想问…", "hi, I'm an MIT grad") are kept, so the check does not ask them
+    again; said after the reply. Inside the form, the form reads them itself."""
+    text = tracker.latest_message.get("text") or ""
+    if (tracker.active_loop or {}).get("name") or text.startswith("/") or not states_own_facts(text):
+        return []
+    updates, _ = facts_from_message(tracker, dispatcher, _slots(tracker), stated=True)
+    if updates:
+        dispatcher.utter_message(text=t("replies.noted"))
+    return [SlotSet(k, v) for k, v in updates.items()]
+
+
+class _GreetReply(_Reply):
+    """The greeting, then the facts the greeting states are kept."""
+
+    async def act(self, dispatcher, tracker, domain) -> List[EventType]:
+        return await super().act(dispatcher, tracker, domain) + keep_stated_facts(tracker, dispatcher)
+
+
+def _reply(action: str, key: str, buttons_key: Optional[str] = None, base: type = _Reply) -> type:
     camel = "".join(part.capitalize() for part in action.split("_"))
-    return type(camel, (_Reply, Action), {"action": action, "key": key, "buttons_key": buttons_key})
+    return type(camel, (base, Action), {"action": action, "key": key, "buttons_key": buttons_key})
 
 
 REPLY_ACTIONS = [
-    _reply("action_greet", "greet.text", "greet.buttons"),
+    _reply("action_greet", "greet.text", "greet.buttons", _GreetReply),
     _reply("action_goodbye", "replies.goodbye"),
     _reply("action_you_are_welcome", "replies.you_are_welcome"),
     _reply("action_iamabot", "replies.iamabot"),

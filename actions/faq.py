@@ -16,6 +16,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from ttps_logic import faq
 
 from . import facts as F
+from .actions import keep_stated_facts
 from .i18n import current, t
 from .turn import begin_turn
 from .parsing import parse_date
@@ -118,4 +119,4 @@ class ActionAnswerFaq(Action):
                   domain: dict[str, Any]) -> list[dict[str, Any]]:
         events = begin_turn(tracker)
         dispatcher.utter_message(text=faq_text(tracker.latest_message, F.today(), current()))
-        return events
+        return events + keep_stated_facts(tracker, dispatcher)

@@ -137,6 +137,20 @@ def is_question(text: str) -> bool:
     return bool(_QUESTION.search(text or ""))
 
 
+# The person says something about themself ("I'm an MIT grad", "我是香港城市大学的毕业生"), not
+# only asks about a university or an amount ("does CityU count?", "城大算不算").
+_OWN_FACTS = re.compile(
+    r"\b(i'?m|i am|my|i have|i've|i earn|i make|i made|i graduated|i studied|i work|i worked)\b|"
+    r"我是|我係|我系|我的|我嘅|我在|我喺|我读|我讀|我毕业|我畢業|我有(?!冇|没|沒|無|无)|我年薪|我月薪|我年收入|"
+    r"我收入|我人工|我拿|我做|本人", re.I)
+
+
+def states_own_facts(text: str) -> bool:
+    """Whether a message outside the check (a question, a greeting) states facts about the
+    person, which are then kept; a hypothetical ("what if I earned 3M") states none."""
+    return bool(_OWN_FACTS.search(text or "")) and not is_hypothetical(text or "")
+
+
 def _segments(text: str) -> list[str]:
     out, pos = [], 0
     for m in _SEGMENTS.finditer(text):
@@ -361,9 +375,10 @@ _ZH_FILLER = re.compile(r"^(?:有的|有呀|有|是的|是|係|我|本科|学士
 
 
 def understand(text: str, entities: dict[str, Any], intent: Optional[str],
-               requested: Optional[str], today: dt.date) -> dict[str, Any]:
+               requested: Optional[str], today: dt.date, stated: bool = False) -> dict[str, Any]:
     """Raw values, by slot, that this message gives. An empty result means the message gives
-    no fact (then the form lets the dialogue rules answer it)."""
+    no fact (then the form lets the dialogue rules answer it). ``stated``: the message states
+    facts about the person (see states_own_facts), so they are read from a question too."""
     text = text or ""
     if intent in CONTROL_INTENTS or text.startswith("/") and intent not in ("dont_know", "affirm", "deny"):
         return {}
@@ -374,7 +389,7 @@ def understand(text: str, entities: dict[str, Any], intent: Optional[str],
         entities = {k: [v for v in vs if v in text] for k, vs in entities.items()}
         entities = {k: vs for k, vs in entities.items() if vs}
     question = is_question(text)
-    if intent in ("faq", "out_of_scope", "nlu_fallback", None) and question:
+    if intent in ("faq", "out_of_scope", "nlu_fallback", None) and question and not stated:
         return {}   # a question about something else: let the rules answer it
     # a greeting, thanks or "check me" may carry facts, but is not the answer to the question
     answers_pending = requested is not None and intent not in OTHER_INTENTS

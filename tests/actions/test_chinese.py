@@ -7,7 +7,8 @@ from actions import i18n
 from actions.actions import (ActionAssess, ActionConfirmFacts, ActionFallback, ActionHandoff,
                              ActionRestart, ActionStartOver, ActionSwitchLanguage, ASK_ACTIONS,
                              REPLY_ACTIONS, ValidateEligibilityForm)
-from actions.faq import ActionAnswerFaq
+from actions import facts as F
+from actions.faq import ActionAnswerFaq, faq_text
 from actions.language import analyse
 from conftest import make_tracker
 
@@ -300,6 +301,59 @@ async def test_faq_answer_in_chinese(lang, text):
     events = await ActionAnswerFaq().run(dispatcher, tracker, {})
     assert slot_events(events) == {"language": lang}
     assert in_script(texts(dispatcher)[0], lang)
+
+
+@pytest.mark.parametrize("text, span, intent, active_loop, expected", [
+    # the persona's first message: the model reads it as the non-local FAQ
+    ("你好 我是香港城市大学的毕业生 想问能不能申请高才通", "香港城市大学", "faq", None,
+     {"university": "City University of Hong Kong", "has_degree": True}),
+    ("我係港大畢業嘅，想問申請費係幾多？", "港大", "faq", None,
+     {"university": "The University of Hong Kong", "has_degree": True}),
+    ("I'm an MIT grad, how much is the fee?", "MIT", "faq", None,
+     {"university": "Massachusetts Institute of Technology", "has_degree": True}),
+    # asking about a university is no statement about the person; nor is a what-if
+    ("城大算不算合资格大学", "城大", "faq", None, {}),
+    ("does CityU count?", "CityU", "faq", None, {}),
+    # inside the form the form reads the message itself
+    ("我是香港城市大学的毕业生 想问能不能申请高才通", "香港城市大学", "faq", "eligibility_form", {}),
+])
+async def test_facts_stated_in_a_faq_question_are_kept_with_the_answer(text, span, intent, active_loop, expected):
+    dispatcher = CollectingDispatcher()
+    start = text.index(span)
+    tracker = make_tracker(slots={"language": None}, text=text, intent=intent, active_loop=active_loop,
+                           entities=[{"entity": "university", "value": span, "start": start, "end": start + len(span)}],
+                           events=[{"event": "user", "text": text}])
+    tracker.latest_message["response_selector"] = {
+        "faq": {"response": {"intent_response_key": "faq/nonlocal_iang", "confidence": 0.9}}}
+    updates = slot_events(await ActionAnswerFaq().run(dispatcher, tracker, {}))
+    lang = updates.pop("language")
+    assert updates == expected
+    said = texts(dispatcher)
+    assert said[0] == faq_text(tracker.latest_message, F.today(), lang)   # the answer stays
+    assert (i18n.t("replies.noted", lang) in said) == bool(expected)
+
+
+@pytest.mark.parametrize("text, span, lang, expected", [
+    ("你好，我是清华大学毕业的", "清华大学", HANS, {"university": "Tsinghua University", "has_degree": True}),
+    ("hi, I'm an MIT grad earning 3M HKD", "MIT", "en",
+     {"university": "Massachusetts Institute of Technology", "has_degree": True}),
+    ("你好", None, HANS, {}),
+])
+async def test_facts_stated_in_a_greeting_are_kept(text, span, lang, expected):
+    dispatcher = CollectingDispatcher()
+    entities = [{"entity": "university", "value": span, "start": text.index(span),
+                 "end": text.index(span) + len(span)}] if span else []
+    tracker = make_tracker(slots={"language": None}, text=text, intent="greet", entities=entities,
+                           events=[{"event": "user", "text": text}])
+    greet = next(a for a in REPLY_ACTIONS if a().name() == "action_greet")
+    updates = slot_events(await greet().run(dispatcher, tracker, {}))
+    assert updates.pop("language") == lang
+    assert {k: updates.get(k) for k in expected} == expected
+    if not expected:
+        assert updates == {}
+    said = texts(dispatcher)
+    assert said[0] == i18n.t("greet.text", lang)
+    assert (i18n.t("replies.noted", lang) in said) == bool(expected)
 
 
 @pytest.mark.parametrize("text, day, said", [
