@@ -140,7 +140,8 @@ def is_question(text: str) -> bool:
 # The person says something about themself ("I'm an MIT grad", "我是香港城市大学的毕业生"), not
 # only asks about a university or an amount ("does CityU count?", "城大算不算").
 _OWN_FACTS = re.compile(
-    r"\b(i'?m|i am|my|i have|i've|i earn|i make|i made|i graduated|i studied|i work|i worked)\b|"
+    r"\b(i'?m|i am|my|i have|i've|i earn|i make|i made|i graduated|i studied|i work|i worked|i hold|"
+    r"i finished|with (?:a|an|my) (?:bachelor'?s? )?(?:degree|bachelor'?s?))\b|"
     r"我是|我係|我系|我的|我嘅|我在|我喺|我读|我讀|我毕业|我畢業|我有(?!冇|没|沒|無|无)|我年薪|我月薪|我年收入|"
     r"我收入|我人工|我拿|我做|本人", re.I)
 

@@ -311,6 +311,8 @@ async def test_faq_answer_in_chinese(lang, text):
      {"university": "The University of Hong Kong", "has_degree": True}),
     ("I'm an MIT grad, how much is the fee?", "MIT", "faq", None,
      {"university": "Massachusetts Institute of Technology", "has_degree": True}),
+    ("hi, can I apply for the HK talent pass with a degree from Sunway College in Malaysia?", "Sunway", "faq",
+     None, {"university": "Sunway College", "has_degree": True}),
     # asking about a university is no statement about the person; nor is a what-if
     ("城大算不算合资格大学", "城大", "faq", None, {}),
     ("does CityU count?", "CityU", "faq", None, {}),
