@@ -86,3 +86,13 @@ def memory_from_credentials(credentials: Optional[Dict[str, Any]]) -> ButtonMemo
     credentials = credentials or {}
     return ButtonMemory(max_senders=int(credentials.get("button_memory_size") or 10_000),
                         ttl_seconds=float(credentials.get("button_memory_ttl") or 24 * 3600))
+
+
+def credential_flag(value: Any, default: bool) -> bool:
+    """A yes/no setting from a credentials block: true unless written as 0, false, no or off;
+    the default when the setting is absent or empty."""
+    if value is None or value == "":
+        return default
+    if isinstance(value, bool):
+        return value
+    return str(value).strip().lower() not in ("0", "false", "no", "off")

@@ -47,7 +47,7 @@ from twilio.base.exceptions import TwilioRestException
 from twilio.http.http_client import TwilioHttpClient
 from twilio.request_validator import RequestValidator
 
-from .buttons import ButtonMemory, memory_from_credentials
+from .buttons import ButtonMemory, credential_flag, memory_from_credentials
 from .formatting import is_card_payload, numbered_options, only_keys, split_rendered
 from .guard import answer_every_message
 from .i18n import LANGUAGES
@@ -60,14 +60,6 @@ WHATSAPP_PREFIX = "whatsapp:"
 CREATE_ARGS = {"to", "from_", "body", "media_url", "messaging_service_sid", "status_callback",
                "content_sid", "content_variables", "persistent_action", "validity_period",
                "send_at", "schedule_type", "shorten_urls"}
-
-
-def _truthy(value: Any, default: bool) -> bool:
-    if value is None or value == "":
-        return default
-    if isinstance(value, bool):
-        return value
-    return str(value).strip().lower() not in ("0", "false", "no", "off")
 
 
 class RebasedHttpClient(TwilioHttpClient):
@@ -182,7 +174,7 @@ class TTPSTwilioInput(TwilioInput):
             credentials.get("twilio_number"),
             whatsapp_number=credentials.get("whatsapp_number"),
             webhook_url=credentials.get("webhook_url"),
-            validate_signature=_truthy(credentials.get("validate_signature"), True),
+            validate_signature=credential_flag(credentials.get("validate_signature"), True),
             api_base_url=credentials.get("api_base_url"),
             max_chars=int(credentials.get("max_chars") or SMS_LIMIT),
             memory=memory_from_credentials(credentials),

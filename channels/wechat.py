@@ -76,7 +76,7 @@ from wechatpy.exceptions import (InvalidAppIdException, InvalidSignatureExceptio
 from wechatpy.messages import TextMessage, VoiceMessage
 from wechatpy.replies import TextReply
 
-from .buttons import ButtonMemory, memory_from_credentials
+from .buttons import ButtonMemory, credential_flag, memory_from_credentials
 from .formatting import is_card_payload, numbered_options, split_rendered
 from .guard import answer_every_message
 from .i18n import LANGUAGES, LanguageMemory, supported, text as say
@@ -409,14 +409,6 @@ def _float(value: Any, default: float) -> float:
     return default if value is None or value == "" else float(value)
 
 
-def _truthy(value: Any, default: bool) -> bool:
-    if value is None or value == "":
-        return default
-    if isinstance(value, bool):
-        return value
-    return str(value).strip().lower() not in ("0", "false", "no", "off")
-
-
 def greeting_payload(lang: str) -> str:
     """What a new follower sends: a greeting in the channel's default language (the action
     server takes a payload's language as a hint until the person's own messages show one)."""
@@ -455,7 +447,7 @@ class TTPSWeChatInput(InputChannel):
             default_lang=default_lang,
             subscribe_payload=(credentials.get("subscribe_payload")
                                or greeting_payload(default_lang)),
-            customer_service=_truthy(credentials.get("customer_service"), True),
+            customer_service=credential_flag(credentials.get("customer_service"), True),
             memory=memory_from_credentials(credentials),
         )
 

@@ -29,7 +29,6 @@ import urllib.request
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterator, Optional
 
@@ -39,7 +38,6 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 PERSONAS_FILE = HERE / "personas.yaml"
 FUZZ_POOL_FILE = HERE / "fuzz_pool.yaml"
-T2S_FILE = ROOT / "ttps_logic" / "data" / "zh_t2s_chars.tsv"
 RESULTS = ROOT / "results" / "conversation"
 
 TODAY = "2026-12-01"          # the application date every expectation is written for
@@ -287,29 +285,12 @@ _LINK = re.compile(r"(?:https?://|www\.)\S+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _LANGUAGE_NAMES = re.compile(r"English|简体中文|繁體中文|简体|繁體")
 
 
-def _in_charset(char: str, codec: str) -> bool:
-    try:
-        char.encode(codec)
-    except UnicodeEncodeError:
-        return False
-    return True
-
-
-@lru_cache(maxsize=1)
 def script_only_characters() -> tuple[frozenset[str], frozenset[str]]:
-    """(Traditional-only characters, Simplified-only characters), from OpenCC's table."""
-    traditional, simplified = set(), set()
-    for line in T2S_FILE.read_text(encoding="utf-8").splitlines():
-        if line.startswith("#") or "\t" not in line:
-            continue
-        t, s = line.split("\t")[:2]
-        if t == s:
-            continue
-        if not _in_charset(t, "gb2312"):
-            traditional.add(t)
-        if not _in_charset(s, "big5"):
-            simplified.add(s)
-    return frozenset(traditional), frozenset(simplified)
+    """(Traditional-only characters, Simplified-only characters): the product's own table
+    (actions/language.py, from OpenCC's characters minus those both GB2312 and Big5 hold), so
+    the judge and the bot agree on what counts as the other script."""
+    from actions.language import _script_sets
+    return _script_sets()
 
 
 def has_cjk(text: str) -> bool:
