@@ -48,13 +48,25 @@ def _intent(tracker: Tracker) -> Optional[str]:
     return intent
 
 
+def _entities_of(message: dict) -> list[dict]:
+    """The message's entities less a nationality found inside a university's name ("Singapore"
+    in "National University of Singapore" is where the university is, not the person's
+    nationality)."""
+    entities = message.get("entities") or []
+    names = [(e["start"], e["end"]) for e in entities
+             if e.get("entity") == "university" and e.get("start") is not None]
+    return [e for e in entities
+            if not (e.get("entity") == "nationality" and e.get("start") is not None
+                    and any(a <= e["start"] and e["end"] <= b for a, b in names))]
+
+
 def entity_spans(message: dict) -> dict[str, str]:
     """The text of each entity type in a message. Adjacent pieces of one type are joined
     ("1.5M" + "RMB" -> "1.5M RMB") and duplicates from two extractors counted once; when a type
     occurs in separate places, the first one is used."""
     text = message.get("text") or ""
     by_type: dict[str, list[tuple[int, int, str]]] = {}
-    for e in message.get("entities") or []:
+    for e in _entities_of(message):
         start, end = e.get("start"), e.get("end")
         if start is None or end is None:
             by_type.setdefault(e["entity"], []).append((10**9, 10**9, str(e.get("value"))))
@@ -86,7 +98,7 @@ def entity_span_lists(message: dict) -> dict[str, list[str]]:
     text = message.get("text") or ""
     by_type: dict[str, list[tuple[int, int]]] = {}
     loose: dict[str, list[str]] = {}   # entities without a position (tests, other extractors)
-    for e in message.get("entities") or []:
+    for e in _entities_of(message):
         start, end = e.get("start"), e.get("end")
         if start is None or end is None:
             if e.get("value") is not None:

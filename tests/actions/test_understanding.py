@@ -105,3 +105,18 @@ def test_a_job_offer_is_kept_alongside_the_pending_answer():
     found = understand("I earn RMB 400k in salary and have a job offer from a Hong Kong company",
                        {}, "inform", "income", dt.date(2026, 11, 25))
     assert found["hk_job_offer"] is True and "income" in found
+
+
+def test_a_country_inside_a_university_name_is_no_nationality():
+    """The NLU's DIET tags "Singapore" in "National University of Singapore" as a nationality;
+    the university's own span wins, so the nationality question is still asked."""
+    from actions.actions import entity_span_lists, entity_spans
+    text = "National University of Singapore"
+    message = {"text": text, "entities": [
+        {"entity": "university", "start": 0, "end": 19},
+        {"entity": "nationality", "start": 23, "end": 32},
+        {"entity": "university", "start": 0, "end": 32}]}
+    assert entity_spans(message) == {"university": text}
+    assert entity_span_lists(message) == {"university": [text]}
+    alone = {"text": "I'm from Singapore", "entities": [{"entity": "nationality", "start": 9, "end": 18}]}
+    assert entity_spans(alone) == {"nationality": "Singapore"}
