@@ -29,6 +29,7 @@ SPACY_HASH := $(shell cat tools/build_spacy_pipeline.py nlu_components/mixed_tok
 
 include web.mk
 include channels.mk
+include ops.mk
 
 .PHONY: help setup setup-actions setup-rasa spacy train run shell test test-logic test-actions \
         test-rasa test-conversation validate bench clean
