@@ -52,8 +52,31 @@ read -r -a cors <<< "${CORS_ORIGINS:-http://localhost:8080 http://127.0.0.1:8080
 # Rasa listens on loopback unless RASA_INTERFACE says otherwise; its HTTP API (conversations,
 # model upload) is on only when RASA_ENABLE_API=1 (the default for local use; run-channels
 # turns it off because webhooks make the port public).
+# The API answers only with the token (?token=...) or, when RASA_JWT_SECRET is set, a JWT signed
+# with it (HS256, "Authorization: Bearer ..."); GET / and the channels' webhooks stay open.
+# Without RASA_AUTH_TOKEN a random token is made once and kept in RASA_TOKEN_FILE (default
+# .rasa/api-token, mode 600); its path is printed, never the token.
 api=()
-[[ "${RASA_ENABLE_API:-1}" == "1" ]] && api=(--enable-api)
+if [[ "${RASA_ENABLE_API:-1}" == "1" ]]; then
+  if [[ -z "${RASA_AUTH_TOKEN:-}" ]]; then
+    token_file=${RASA_TOKEN_FILE:-.rasa/api-token}
+    if [[ ! -s "$token_file" ]]; then
+      mkdir -p "$(dirname "$token_file")"
+      tmp=$(umask 077 && mktemp "$token_file.XXXXXX")
+      .venv-rasa/bin/python -c "import secrets; print(secrets.token_urlsafe(32))" > "$tmp"
+      ln "$tmp" "$token_file" 2>/dev/null || true   # atomic: a concurrent start keeps its token
+      rm -f "$tmp"
+    fi
+    chmod 600 "$token_file"
+    RASA_AUTH_TOKEN=$(< "$token_file")
+    echo "Rasa HTTP API token: in $token_file (send it as ?token=...)"
+  fi
+  export RASA_AUTH_TOKEN
+  api=(--enable-api --auth-token "$RASA_AUTH_TOKEN")
+  if [[ -n "${RASA_JWT_SECRET:-}" ]]; then
+    api+=(--jwt-secret "$RASA_JWT_SECRET" --jwt-method HS256)
+  fi
+fi
 .venv-rasa/bin/rasa run --model "$MODEL" --port "$RASA_PORT" "${api[@]}" \
   --interface "${RASA_INTERFACE:-127.0.0.1}" \
   --endpoints "${ENDPOINTS:-endpoints.yml}" --credentials "${CREDENTIALS:-credentials.yml}" \

@@ -4,7 +4,8 @@
   .venv-actions/bin/python tools/run_personas.py --base http://127.0.0.1:5005 [...]
 
 Starts the real servers (scripts/serve.sh, free ports, a temporary tracker, TTPS_TODAY=2026-12-01)
-unless --base names a running Rasa server (its clock must then be 2026-12-01 too). Writes
+unless --base names a running Rasa server (its clock must then be 2026-12-01 too; its HTTP API
+token is read from RASA_AUTH_TOKEN, else .rasa/api-token, the file `make run` keeps). Writes
 results/conversation/personas.{json,txt} and, with --fuzz, fuzz.{json,txt}. Exit code 0 when the
 bars of issue 7 are met, 1 otherwise. No timing is judged; durations are printed.
 """

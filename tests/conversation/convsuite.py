@@ -17,6 +17,7 @@ import math
 import os
 import random
 import re
+import secrets
 import signal
 import socket
 import statistics
@@ -60,12 +61,31 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+# Rasa's HTTP API (trackers) answers only with the token scripts/serve.sh was given
+# (RASA_AUTH_TOKEN) or made (.rasa/api-token); start_servers gives each run its own.
+TOKEN_FILE = ROOT / ".rasa" / "api-token"
+_TOKENS: dict[str, str] = {}          # base URL -> token, for the servers started here
+
+
+def api_token(base: Optional[str] = None) -> Optional[str]:
+    """The token for Rasa's HTTP API at `base`: that of servers started by start_servers, else
+    $RASA_AUTH_TOKEN, else the file `make run` keeps (RASA_TOKEN_FILE, .rasa/api-token)."""
+    if base and base.rstrip("/") in _TOKENS:
+        return _TOKENS[base.rstrip("/")]
+    if os.environ.get("RASA_AUTH_TOKEN"):
+        return os.environ["RASA_AUTH_TOKEN"]
+    path = Path(os.environ.get("RASA_TOKEN_FILE") or TOKEN_FILE)
+    path = path if path.is_absolute() else ROOT / path
+    return path.read_text().strip() if path.is_file() else None
+
+
 @dataclass
 class Servers:
     base: str
     log_dir: Path
     proc: subprocess.Popen
     output: list[str] = field(default_factory=list)   # what serve.sh printed
+    token: str = ""                                   # for Rasa's HTTP API
 
     def alive(self) -> bool:
         """serve.sh still runs (it stops both servers when either one exits)."""
@@ -101,9 +121,10 @@ def start_servers(model: str, work_dir: Path, today: str = TODAY,
     log_dir = work_dir / "logs"
     log_dir.mkdir(parents=True, exist_ok=True)
     rasa_port, action_port = free_port(), free_port()
+    token = secrets.token_urlsafe(24)
     env = dict(os.environ, RASA_PORT=str(rasa_port), ACTION_PORT=str(action_port),
                TRACKER_DB=str(work_dir / "tracker.db"), LOG_DIR=str(log_dir),
-               TTPS_TODAY=today, RASA_ENABLE_API="1")
+               TTPS_TODAY=today, RASA_ENABLE_API="1", RASA_AUTH_TOKEN=token)
     env.pop("WEB_PORT", None)
     proc = subprocess.Popen(["scripts/serve.sh", str(Path(model).resolve())], cwd=ROOT, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
@@ -126,9 +147,11 @@ def start_servers(model: str, work_dir: Path, today: str = TODAY,
         if proc.poll() is not None or not any("Assistant ready" in l for l in output):
             tail = "".join(output[-20:])
             raise RuntimeError(f"servers did not start (see {log_dir}):\n{tail}")
-        yield Servers(base=f"http://127.0.0.1:{rasa_port}", log_dir=log_dir, proc=proc,
-                      output=output)
+        base = f"http://127.0.0.1:{rasa_port}"
+        _TOKENS[base] = token
+        yield Servers(base=base, log_dir=log_dir, proc=proc, output=output, token=token)
     finally:
+        _TOKENS.pop(f"http://127.0.0.1:{rasa_port}", None)
         if proc.poll() is None:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(proc.pid, signal.SIGINT)
@@ -197,12 +220,15 @@ def _show_reply(r: dict[str, Any]) -> str:
 
 class Chat:
     """One conversation with the assistant over REST (/webhooks/rest/webhook); the tracker is
-    read through Rasa's HTTP API (GET /conversations/<sender>/tracker)."""
+    read through Rasa's HTTP API (GET /conversations/<sender>/tracker, with the API token:
+    `token`, else api_token(base))."""
 
-    def __init__(self, base: str, sender: Optional[str] = None, timeout: float = 120):
+    def __init__(self, base: str, sender: Optional[str] = None, timeout: float = 120,
+                 token: Optional[str] = None):
         self.base = base.rstrip("/")
         self.sender = sender or f"conv-{uuid.uuid4().hex[:10]}"
         self.timeout = timeout
+        self.token = token if token is not None else api_token(self.base)
         self.turns: list[Turn] = []
 
     def say(self, text: str) -> Turn:
@@ -228,7 +254,8 @@ class Chat:
     def tracker(self, events: str = "ALL") -> dict[str, Any]:
         """The conversation's tracker; events=NONE reads only the slots (cheaper)."""
         sender = urllib.parse.quote(self.sender, safe="")
-        url = f"{self.base}/conversations/{sender}/tracker?include_events={events}"
+        query = {"include_events": events, **({"token": self.token} if self.token else {})}
+        url = f"{self.base}/conversations/{sender}/tracker?{urllib.parse.urlencode(query)}"
         with urllib.request.urlopen(url, timeout=self.timeout) as resp:
             return json.loads(resp.read())
 
