@@ -245,11 +245,26 @@ def strictly_valid(slot: str, text: str) -> bool:
     return True
 
 
+def refused_fields(exc: Exception) -> str:
+    """The input fields an error names, never its message: that quotes the person's facts
+    (amounts, dates, the nationality as typed), which stay out of the logs."""
+    if getattr(exc, "field", None):
+        return str(exc.field)
+    errors = getattr(exc, "errors", None)   # pydantic's ValidationError
+    if callable(errors):
+        try:
+            return ", ".join(".".join(str(p) for p in e.get("loc", ())) for e in errors()) \
+                or type(exc).__name__
+        except Exception:  # noqa: BLE001 - only the log line depends on it
+            pass
+    return type(exc).__name__
+
+
 def run_assessment(slots: dict[str, Any]) -> Optional[Assessment]:
     try:
         return assess(F.to_engine_input(slots))
     except (InputError, ValueError) as exc:  # facts that slipped past validation
-        log.warning("assessment refused: %s", exc)
+        log.warning("assessment refused (%s)", refused_fields(exc))
         return None
 
 
@@ -259,7 +274,7 @@ def run_prescreen(slots: dict[str, Any]) -> Optional[SchemesResult]:
     try:
         return prescreen(F.to_scheme_input(slots), i18n.current())
     except (InputError, ValueError) as exc:
-        log.warning("pre-screen refused: %s", exc)
+        log.warning("pre-screen refused (%s)", refused_fields(exc))
         return None
 
 

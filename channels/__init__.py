@@ -13,4 +13,10 @@ They only change how replies look in each channel (formatting, splitting, button
 payload); what the assistant says is decided by the actions. ``formatting``, ``buttons`` and
 ``i18n`` (the channels' own sentences, from ``locales/``, in the person's language) are plain
 Python with no Rasa import, so they can be unit-tested quickly.
+
+Importing the package installs ``log_privacy``: the Rasa server's logs at INFO and above carry no
+message text, slot values, API tokens or telephone numbers (see that module).
 """
+from . import log_privacy
+
+log_privacy.install()

@@ -116,10 +116,11 @@ class TTPSTwilioOutput(TwilioOutput):
             return await loop.run_in_executor(
                 None, functools.partial(self.messages.create, **message_data))
         except TwilioRestException as e:
-            logger.error("Twilio refused a message to %s: %s", message_data.get("to"), e.msg)
+            # not the recipient: it is the person's telephone number (channels/log_privacy.py
+            # masks any that Twilio's own message names)
+            logger.error("Twilio refused a message: %s", e.msg)
         except Exception as e:  # network trouble: log and carry on with the conversation
-            logger.error("Could not reach Twilio to send a message to %s: %r",
-                         message_data.get("to"), e)
+            logger.error("Could not reach Twilio to send a message: %r", e)
         return None
 
     async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
