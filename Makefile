@@ -30,6 +30,7 @@ SPACY_HASH := $(shell cat tools/build_spacy_pipeline.py nlu_components/mixed_tok
 include web.mk
 include channels.mk
 include ops.mk
+include deploy.mk
 
 .PHONY: help setup setup-actions setup-rasa spacy train run shell test test-logic test-actions \
         test-rasa test-conversation validate bench clean
@@ -110,7 +111,7 @@ test-rasa: setup validate train
 test-conversation: setup train
 	MODEL=$(MODEL) $(ACT)/bin/python -m pytest tests/conversation -q -s
 
-test: test-logic test-actions test-rasa test-conversation test-web-unit test-browser test-channels
+test: test-logic test-actions test-rasa test-conversation test-web-unit test-browser test-channels test-deploy
 
 bench: setup train
 	$(ACT)/bin/python tools/bench_logic.py
