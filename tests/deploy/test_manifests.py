@@ -751,7 +751,7 @@ def test_rasa_image_matches_the_pins_and_the_makefile():
     assert f"v('python-socketio') == '{sio_pin}'" in text
     assert "'setuptools<70'" in text and "'setuptools<70'" in (ROOT / "Makefile").read_text()
     assert "tools/build_spacy_pipeline.py" in text and "en_ttps_pipeline" in text
-    for d in ("channels", "actions", "scripts", "nlu_components", "ttps_logic"):
+    for d in ("channels", "stores", "actions", "scripts", "nlu_components", "ttps_logic"):
         assert re.search(rf"^COPY {d} {d}$", text, re.M), f"COPY {d}"
     # Every project package Rasa loads by class path from its config is in the image.
     cm = find(RENDERED["base"], "ConfigMap", "rasa-config")["data"]
