@@ -9,14 +9,17 @@ Rasa Pro acts on). Sanic's error log writes the URL of a failing request, and th
 token travels in the URL (``?token=...``).
 
 ``install()`` (run when the ``channels`` package is imported, i.e. when Rasa loads the
-connectors named in credentials.yml) adds two filters to the Rasa process:
+connectors named in credentials.yml) adds three filters to the Rasa process:
 
 * a structlog processor, first in Rasa's chain: in every event at INFO or above, the value of
   each field that holds message text, slots, entities or events is replaced by ``[redacted]``;
 * a log-record factory (``logging.setLogRecordFactory``), so it applies to every logger and
   every handler, whenever added: in every record at INFO or above (its message and its
   traceback), API tokens in URLs (``token=...``), bearer tokens and telephone numbers (Twilio's
-  sender ids, ``whatsapp:+852...``) are masked.
+  sender ids, ``whatsapp:+852...``) are masked;
+* a ``warnings.showwarning`` wrapper: Rasa writes some warnings with ``warnings.warn``, and those
+  that quote the person's text ("Failed to parse arguments in line '/inform{...'", an external
+  event's entities, a categorical slot's value) have it replaced, and secrets masked, too.
 
 DEBUG is left alone: ``rasa run --debug`` (or LOG_LEVEL=DEBUG) writes every message, slot and
 prediction, as Rasa documents; never run a public deployment at that level.
@@ -28,6 +31,7 @@ from __future__ import annotations
 
 import logging
 import re
+import warnings
 from typing import Any, Callable, Dict
 
 REDACTED = "[redacted]"
@@ -44,7 +48,21 @@ SENSITIVE_FIELDS = frozenset({
     "slots", "slot_value", "value", "entities", "events", "tracker", "metadata", "body",
 })
 
-_SECRETS = [
+# Rasa's warnings (warnings.warn, written to stderr) that quote what the person typed: a message
+# starting with "/" that is not a well-formed /intent{...} (rasa.shared.core.training_data.
+# story_reader.yaml_story_reader), an external event's entities, a categorical slot's value.
+_USER_TEXT_IN_WARNINGS = [
+    (re.compile(r"(Failed to parse arguments in line ').*('\.\s*(?:Failed to|Expected))", re.S),
+     r"\1" + REDACTED + r"\2"),
+    (re.compile(r"(Continuing without )(?!entities\b|unknown entity types\b).+?(\.\s*)$", re.S),
+     r"\1" + REDACTED + r"\2"),
+    (re.compile(r"(but found ).*?(\.\s*Continuing with given line)", re.S), r"\1" + REDACTED + r"\2"),
+    (re.compile(r"(Invalid entity specification: ).*(\. Assuming no entities)", re.S),
+     r"\1" + REDACTED + r"\2"),
+    (re.compile(r"(is set to a value \(').*?('\))", re.S), r"\1" + REDACTED + r"\2"),
+]
+
+_SECRETS = _USER_TEXT_IN_WARNINGS + [
     # ?token=... / &token=... (Rasa's HTTP API token in a URL), also URL-quoted in a repr
     (re.compile(r"((?:[?&]|%3F|%26)token(?:=|%3D))[^&\s'\"#]+", re.IGNORECASE), r"\1" + REDACTED),
     (re.compile(r"(Bearer\s+)[A-Za-z0-9._~+/=-]+"), r"\1" + REDACTED),
@@ -54,7 +72,8 @@ _SECRETS = [
 
 
 def redact(text: str) -> str:
-    """``text`` with API tokens, bearer tokens and telephone numbers masked."""
+    """``text`` with API tokens, bearer tokens, telephone numbers and the user text that Rasa's
+    warnings quote masked."""
     for pattern, replacement in _SECRETS:
         text = pattern.sub(replacement, text)
     return text
@@ -110,10 +129,29 @@ def _install_structlog_processor() -> bool:
     return True
 
 
+def _install_warning_filter() -> None:
+    """Rasa's runtime warnings go through warnings.showwarning (to stderr, not logging)."""
+    current = warnings.showwarning
+    if getattr(current, "ttps_redacting", False):
+        return
+
+    def showwarning(message: Any, category: Any, filename: str, lineno: int,
+                    file: Any = None, line: Any = None) -> None:
+        text = str(message)
+        clean = redact(text)
+        if clean != text:
+            message = clean
+        current(message, category, filename, lineno, file, line)
+
+    showwarning.ttps_redacting = True   # type: ignore[attr-defined]
+    warnings.showwarning = showwarning
+
+
 def install() -> None:
-    """Install both filters in this process; idempotent, and again after structlog was
+    """Install the filters in this process; idempotent, and again after structlog was
     configured anew."""
     current = logging.getLogRecordFactory()
     if not getattr(current, "ttps_redacting", False):
         logging.setLogRecordFactory(_redacting_factory(current))
     _install_structlog_processor()
+    _install_warning_filter()
