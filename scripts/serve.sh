@@ -31,7 +31,10 @@ supervise_actions() {
   : > "$LOG_DIR/actions.log"
   while true; do
     started=$(date +%s)
-    .venv-actions/bin/python -m rasa_sdk --actions actions --port "$ACTION_PORT" \
+    # on loopback unless ACTION_INTERFACE says otherwise (rasa_sdk reads SANIC_HOST; its own
+    # default is 0.0.0.0, and the action server has no authentication of its own)
+    SANIC_HOST=${ACTION_INTERFACE:-127.0.0.1} \
+      .venv-actions/bin/python -m rasa_sdk --actions actions --port "$ACTION_PORT" \
       >> "$LOG_DIR/actions.log" 2>&1 &
     child=$!
     wait "$child" && code=0 || code=$?
