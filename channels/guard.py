@@ -41,6 +41,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse, ResponseStream
 
+from . import memory
 from .i18n import LANGUAGES, LanguageMemory, text
 
 logger = logging.getLogger(__name__)
@@ -196,6 +197,9 @@ class TTPSRestInput(RestInput):
         @webhook.route("/", methods=["GET"])
         async def health(request: Request) -> HTTPResponse:
             return response.json({"status": "ok"})
+
+        # once Rasa has loaded the model: hand back what loading it freed (channels/memory.py)
+        webhook.after_server_start(memory.trim_after_start)
 
         @webhook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> Union[ResponseStream, HTTPResponse]:
