@@ -19,7 +19,8 @@ export PYTHONWARNINGS := ignore::DeprecationWarning
 # A trained model is keyed by everything it is trained from; a copy is kept outside the
 # checkout so a fresh clone on the same machine (and CI) reuses it instead of training again.
 MODEL_INPUTS := config.yml domain.yml requirements/rasa.txt tools/build_spacy_pipeline.py \
-                nlu_components/mixed_tokenizer.py ttps_logic/data/institutions.csv \
+                nlu_components/mixed_tokenizer.py nlu_components/faq_topics.py \
+                ttps_logic/data/institutions.csv \
                 $(shell find data -type f -name '*.yml' | sort)
 MODEL_HASH := $(shell cat $(MODEL_INPUTS) | sha256sum | cut -c1-16)
 MODEL := models/ttps-$(MODEL_HASH).tar.gz

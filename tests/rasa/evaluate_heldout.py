@@ -21,6 +21,9 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
+# the model names the project's own components by module path (nlu_components.faq_topics),
+# which `rasa` finds from the working directory and this script from the repository root
+sys.path.insert(0, str(ROOT))
 HELDOUT = {
     "en": ROOT / "tests" / "nlu" / "heldout.yml",
     "zh-Hans": ROOT / "tests" / "nlu" / "heldout.zh-Hans.yml",
