@@ -33,6 +33,10 @@ export ENDPOINTS=${ENDPOINTS:-endpoints.production.yml}
 # Every Rasa server calls its actions through nginx's loopback balancer.
 export ACTION_ENDPOINT_URL="http://127.0.0.1:${ACTION_LB_PORT}/webhook"
 export RASA_TELEMETRY_ENABLED=false SQLALCHEMY_SILENCE_UBER_WARNING=1 TF_CPP_MIN_LOG_LEVEL=3
+# Rasa's listen backlog (Sanic's default is 100): when one server dies, every person's next
+# message goes to the others at once, and connections beyond the backlog wait for SYN retries
+# until nginx gives up on a server that is alive, only busy.
+export SANIC_BACKLOG=${SANIC_BACKLOG:-1024}
 mkdir -p "$RUN_DIR" "$LOG_DIR"
 
 [[ "$DB_NAME" =~ ^[A-Za-z_][A-Za-z0-9_]*$ ]] || { echo "DB_NAME must be a plain identifier" >&2; exit 2; }
@@ -86,7 +90,8 @@ python3 scripts/cluster_nginx.py --check --run-dir "$RUN_DIR" --log-dir "$LOG_DI
   --rest-rate "${NGINX_REST_RATE:-5r/s}" --rest-burst "${NGINX_REST_BURST:-20}" \
   --socketio-rate "${NGINX_SOCKETIO_RATE:-5r/s}" --socketio-burst "${NGINX_SOCKETIO_BURST:-20}" \
   --platform-rate "${NGINX_PLATFORM_RATE:-50r/s}" --platform-burst "${NGINX_PLATFORM_BURST:-200}" \
-  --read-timeout "${NGINX_READ_TIMEOUT:-120s}" > /dev/null
+  --read-timeout "${NGINX_READ_TIMEOUT:-300s}" --connect-timeout "${NGINX_CONNECT_TIMEOUT:-5s}" \
+  --max-fails "${NGINX_MAX_FAILS:-3}" --fail-timeout "${NGINX_FAIL_TIMEOUT:-5s}" > /dev/null
 
 # CORS for the widget's long-polling fallback: the public origin and its loopback spellings.
 port=${LISTEN##*:}

@@ -76,11 +76,15 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--platform-burst", type=int, default=200)
     p.add_argument("--rate-exempt", nargs="*", type=network, default=["127.0.0.1/32"],
                    metavar="CIDR", help="clients never rate-limited (default 127.0.0.1/32)")
-    p.add_argument("--read-timeout", type=matching(DURATION, "a duration"), default="120s")
+    p.add_argument("--read-timeout", type=matching(DURATION, "a duration"), default="300s",
+                   help="waiting for Rasa's answer to a message (default 300s)")
     p.add_argument("--next-upstream-timeout", type=matching(DURATION, "a duration"),
-                   default="180s")
+                   default="360s")
     p.add_argument("--action-read-timeout", type=matching(DURATION, "a duration"), default="60s")
-    p.add_argument("--max-fails", type=int, default=1)
+    p.add_argument("--connect-timeout", type=matching(DURATION, "a duration"), default="5s",
+                   help="connecting to a Rasa server for a message (default 5s)")
+    p.add_argument("--max-fails", type=int, default=3,
+                   help="failures within --fail-timeout that take a server out for that long")
     p.add_argument("--fail-timeout", type=matching(DURATION, "a duration"), default="5s")
     p.add_argument("--check", action="store_true", help="run `nginx -t` on the result")
     return p
@@ -143,6 +147,7 @@ def values(args: argparse.Namespace) -> dict[str, str]:
         "READ_TIMEOUT": args.read_timeout,
         "NEXT_UPSTREAM_TIMEOUT": args.next_upstream_timeout,
         "ACTION_READ_TIMEOUT": args.action_read_timeout,
+        "CONNECT_TIMEOUT": args.connect_timeout,
     }
 
 

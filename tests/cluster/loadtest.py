@@ -98,7 +98,7 @@ def main(argv=None) -> int:
     ap.add_argument("--model", required=True)
     ap.add_argument("--conversations", type=int, default=200)
     ap.add_argument("--spawn-rate", type=float, default=50)
-    ap.add_argument("--think", default="1,3", help="seconds between a person's turns (min,max)")
+    ap.add_argument("--think", default="2,6", help="seconds between a person's turns (min,max)")
     ap.add_argument("--kill-after", type=float, default=0.3,
                     help="kill a Rasa server when this share of the messages is answered")
     ap.add_argument("--no-kill", action="store_true")
@@ -217,13 +217,22 @@ def summarise(plan, requests, checks, rows, kill, since, end, summary, cluster, 
     after = Counter(port_of.get(r["upstreams"][-1]) for r in rows
                     if kill and r["t"] >= kill["time"] and r["status"] == 200)
     retried = [r for r in rows if len(r["upstreams"]) > 1]
+    first, last = min(starts), max(ends)
+    before_s = (kill["time"] - first) if kill else window
+    after_s = (last - kill["time"]) if kill else 0
+
+    def rate(n, seconds):
+        return round(n / seconds, 2) if seconds > 0 else 0
+
     per_instance = {}
     for i in range(1, len(cluster.rasa_ports) + 1):
         per_instance[f"rasa-{i}"] = {
             "messages": final.get(i, 0),
-            "messages_per_s": round(final.get(i, 0) / window, 2) if window else 0,
+            "messages_per_s": rate(final.get(i, 0), window),
             "before_kill": before.get(i, 0) if kill else None,
-            "after_kill": after.get(i, 0) if kill else None}
+            "before_kill_per_s": rate(before.get(i, 0), before_s) if kill else None,
+            "after_kill": after.get(i, 0) if kill else None,
+            "after_kill_per_s": rate(after.get(i, 0), after_s) if kill else None}
     latencies = sorted(r.get("end", r["start"]) - r["start"] for r in requests)
 
     def pct(q):
@@ -257,6 +266,8 @@ def summarise(plan, requests, checks, rows, kill, since, end, summary, cluster, 
         "failed_examples": [{k: r[k] for k in ("sender", "turn", "status", "error")} for r in failed[:10]],
         "apologies": sum(1 for r in requests if r["apology"]),
         "seconds": round(window, 1),
+        "seconds_before_kill": round(before_s, 1) if kill else None,
+        "seconds_after_kill": round(after_s, 1) if kill else None,
         "messages_per_s": round(len(requests) / window, 2) if window else 0,
         "latency_s": {"p50": pct(0.5), "p95": pct(0.95), "max": pct(1.0)},
         "per_instance": per_instance,
@@ -281,9 +292,11 @@ def print_report(r: dict) -> None:
           f"p95 {r['latency_s']['p95']} s, max {r['latency_s']['max']} s")
     print(f"messages/s           {r['messages_per_s']} in total")
     for name, v in r["per_instance"].items():
-        extra = (f" (before the kill {v['before_kill']}, after {v['after_kill']})"
-                 if v["before_kill"] is not None else "")
-        print(f"  {name:18} {v['messages_per_s']} messages/s, {v['messages']} messages{extra}")
+        extra = (f"; before the kill {v['before_kill']} ({v['before_kill_per_s']}/s over "
+                 f"{r['seconds_before_kill']} s), after {v['after_kill']} ({v['after_kill_per_s']}/s "
+                 f"over {r['seconds_after_kill']} s)" if v["before_kill"] is not None else "")
+        print(f"  {name:18} {v['messages_per_s']} messages/s over the run, {v['messages']} "
+              f"messages{extra}")
     if r["at_kill"]:
         k = r["at_kill"]
         print(f"kill                 Rasa server {k['instance']} (pid {k['pid']}) after "

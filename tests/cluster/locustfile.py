@@ -16,7 +16,8 @@ headless. By hand, against a running cluster (loopback only):
 
 Environment: LOADTEST_PLAN (JSON: [{"sender", "persona", "turns": [...]}, ...]; without it,
 every persona once), LOADTEST_RESULTS (default results/cluster/requests.jsonl),
-LOADTEST_THINK ("1,3": seconds between turns, uniform), LOADTEST_TIMEOUT (per request, 300).
+LOADTEST_THINK ("2,6": seconds between turns, uniform), LOADTEST_TIMEOUT (per request, 360;
+nginx waits 300 s for Rasa).
 """
 from __future__ import annotations
 
@@ -43,8 +44,8 @@ APOLOGIES = {(yaml.safe_load(p.read_text(encoding="utf-8")) or {}).get("apology"
 _plan_file = os.environ.get("LOADTEST_PLAN")
 PLAN = json.loads(Path(_plan_file).read_text()) if _plan_file else personas_plan()
 RESULTS = Path(os.environ.get("LOADTEST_RESULTS", ROOT / "results" / "cluster" / "requests.jsonl"))
-THINK = tuple(float(x) for x in os.environ.get("LOADTEST_THINK", "1,3").split(","))
-TIMEOUT = float(os.environ.get("LOADTEST_TIMEOUT", "300"))
+THINK = tuple(float(x) for x in os.environ.get("LOADTEST_THINK", "2,6").split(","))
+TIMEOUT = float(os.environ.get("LOADTEST_TIMEOUT", "360"))
 
 _lock = threading.Lock()
 _next = 0
