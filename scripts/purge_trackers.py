@@ -78,6 +78,27 @@ def _substitute(value: Any, where: str) -> Any:
     return _VAR.sub(lambda m: env[m.group(1)], value)
 
 
+def _is_sql_store(kind: str) -> bool:
+    """Rasa's "SQL" store, or a class path to a subclass of it (stores.sql_tracker.TTPSSQLTrackerStore,
+    which make run's endpoints.yml names): both keep Rasa's events table."""
+    if kind.lower() == "sql":
+        return True
+    if "." not in kind:
+        return False
+    import importlib
+
+    module_name, _, class_name = kind.rpartition(".")
+    root = str(Path(__file__).resolve().parents[1])
+    if root not in sys.path:
+        sys.path.insert(0, root)
+    try:
+        from rasa.core.tracker_store import SQLTrackerStore
+        cls = getattr(importlib.import_module(module_name), class_name)
+    except (ImportError, AttributeError, ValueError):
+        return False
+    return isinstance(cls, type) and issubclass(cls, SQLTrackerStore)
+
+
 def settings_from_endpoints(path: Path) -> dict[str, Any]:
     import yaml
 
@@ -91,7 +112,7 @@ def settings_from_endpoints(path: Path) -> dict[str, Any]:
     if not isinstance(store, dict):
         raise Refused(f"{path} has no tracker_store section")
     store = _substitute(store, str(path))
-    if str(store.get("type", "")).lower() != "sql":
+    if not _is_sql_store(str(store.get("type", ""))):
         raise Refused(f"{path}: tracker_store type is {store.get('type')!r}; only SQL stores are purged")
     dialect = str(store.get("dialect") or "sqlite").lower()
     if dialect == "sqlite":
