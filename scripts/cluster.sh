@@ -64,20 +64,8 @@ EOF
 
 # The token of Rasa's HTTP API (loopback only, never through nginx): RASA_AUTH_TOKEN, else the
 # one kept in RASA_TOKEN_FILE, made once (as scripts/serve.sh does).
-if [[ -z "${RASA_AUTH_TOKEN:-}" ]]; then
-  token_file=${RASA_TOKEN_FILE:-.rasa/api-token}
-  if [[ ! -s "$token_file" ]]; then
-    mkdir -p "$(dirname "$token_file")"
-    tmp=$(umask 077 && mktemp "$token_file.XXXXXX")
-    .venv-rasa/bin/python -c "import secrets; print(secrets.token_urlsafe(32))" > "$tmp"
-    ln "$tmp" "$token_file" 2>/dev/null || true
-    rm -f "$tmp"
-  fi
-  chmod 600 "$token_file"
-  RASA_AUTH_TOKEN=$(< "$token_file")
-  echo "Rasa HTTP API token: in $token_file (send it as ?token=...)"
-fi
-export RASA_AUTH_TOKEN
+source scripts/api_token.sh
+ensure_api_token
 
 rasa_addrs=() action_addrs=()
 for p in "${RASA_PORTS[@]}"; do rasa_addrs+=("127.0.0.1:$p"); done

@@ -64,20 +64,8 @@ read -r -a cors <<< "${CORS_ORIGINS:-http://localhost:8080 http://127.0.0.1:8080
 # .rasa/api-token, mode 600); its path is printed, never the token.
 api=()
 if [[ "${RASA_ENABLE_API:-1}" == "1" ]]; then
-  if [[ -z "${RASA_AUTH_TOKEN:-}" ]]; then
-    token_file=${RASA_TOKEN_FILE:-.rasa/api-token}
-    if [[ ! -s "$token_file" ]]; then
-      mkdir -p "$(dirname "$token_file")"
-      tmp=$(umask 077 && mktemp "$token_file.XXXXXX")
-      .venv-rasa/bin/python -c "import secrets; print(secrets.token_urlsafe(32))" > "$tmp"
-      ln "$tmp" "$token_file" 2>/dev/null || true   # atomic: a concurrent start keeps its token
-      rm -f "$tmp"
-    fi
-    chmod 600 "$token_file"
-    RASA_AUTH_TOKEN=$(< "$token_file")
-    echo "Rasa HTTP API token: in $token_file (send it as ?token=...)"
-  fi
-  export RASA_AUTH_TOKEN
+  source scripts/api_token.sh
+  ensure_api_token
   api=(--enable-api --auth-token "$RASA_AUTH_TOKEN")
   if [[ -n "${RASA_JWT_SECRET:-}" ]]; then
     api+=(--jwt-secret "$RASA_JWT_SECRET" --jwt-method HS256)
