@@ -140,7 +140,7 @@ done
 for i in "${!RASA_PORTS[@]}"; do
   supervise "Rasa server $((i + 1))" "$LOG_DIR/rasa-$((i + 1)).log" "$RESTART_RASA" 300 \
     .venv-rasa/bin/rasa run --model "$MODEL" --port "${RASA_PORTS[$i]}" --interface 127.0.0.1 \
-      --enable-api --auth-token "$RASA_AUTH_TOKEN" \
+      --enable-api "--auth-token=$RASA_AUTH_TOKEN" \
       --endpoints "$ENDPOINTS" --credentials "${CREDENTIALS:-credentials.yml}" \
       --cors "${cors[@]}" &
   role[$!]=rasa

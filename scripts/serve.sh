@@ -66,9 +66,9 @@ api=()
 if [[ "${RASA_ENABLE_API:-1}" == "1" ]]; then
   source scripts/api_token.sh
   ensure_api_token
-  api=(--enable-api --auth-token "$RASA_AUTH_TOKEN")
+  api=(--enable-api "--auth-token=$RASA_AUTH_TOKEN")   # "=": a token may start with "-"
   if [[ -n "${RASA_JWT_SECRET:-}" ]]; then
-    api+=(--jwt-secret "$RASA_JWT_SECRET" --jwt-method HS256)
+    api+=("--jwt-secret=$RASA_JWT_SECRET" --jwt-method HS256)
   fi
 fi
 .venv-rasa/bin/rasa run --model "$MODEL" --port "$RASA_PORT" "${api[@]}" \

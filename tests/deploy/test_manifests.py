@@ -541,11 +541,12 @@ def test_rasa_deployment(name):
     assert quantity(mem["limits"]["memory"]) >= quantity(mem["requests"]["memory"])
     args = c["args"]
     assert args[0] == "run" and c["command"] == ["rasa"]
-    for flag in ("--enable-api", "--auth-token", "--endpoints", "--credentials", "--model"):
+    for flag in ("--enable-api", "--endpoints", "--credentials", "--model"):
         assert flag in args, flag
-    # As scripts/serve.sh: the API wants the token, or a JWT signed (HS256) with the secret.
-    assert args[args.index("--auth-token") + 1] == "$(RASA_AUTH_TOKEN)"
-    assert args[args.index("--jwt-secret") + 1] == "$(RASA_JWT_SECRET)"
+    # As scripts/serve.sh: the API wants the token, or a JWT signed (HS256) with the secret,
+    # each given as --flag=value (a value that starts with "-" would be read as a flag)
+    assert "--auth-token=$(RASA_AUTH_TOKEN)" in args
+    assert "--jwt-secret=$(RASA_JWT_SECRET)" in args
     assert args[args.index("--jwt-method") + 1] == "HS256"
 
     # --model, --endpoints and --credentials are paths of mounted volumes.
