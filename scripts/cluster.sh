@@ -87,7 +87,12 @@ read -r -a cors <<< "${CORS_ORIGINS:-$PUBLIC_URL http://localhost:$port http://1
 
 # supervise NAME LOG RESTART WINDOW COMMAND...: run COMMAND (output appended to LOG); when it
 # exits, start it again after a second if RESTART=1. Five exits in a row, each within WINDOW
-# seconds of its start, mean it cannot run: give up (exit 1).
+# seconds of its start, mean it cannot run: give up (exit 1). Nothing is started again once the
+# cluster is stopping (the marker file) or this script is gone: Ctrl-C reaches every process of
+# the terminal's group at once, and a server that stops first must stay stopped.
+main_pid=$$
+stop_marker="$RUN_DIR/stopping"
+rm -f "$stop_marker"
 supervise() {
   local name=$1 log=$2 restart=$3 window=$4; shift 4
   local child="" started code failures=0
@@ -99,6 +104,7 @@ supervise() {
     child=$!
     wait "$child" && code=0 || code=$?
     child=""
+    if [[ -e "$stop_marker" ]] || ! kill -0 "$main_pid" 2>/dev/null; then exit 0; fi
     if (( $(date +%s) - started < window )); then failures=$((failures + 1)); else failures=1; fi
     if [[ "$restart" != 1 ]]; then
       echo "$(date -u +%FT%TZ) $name exited (code $code); not restarted (CLUSTER_RESTART_RASA=0)" | tee -a "$log"
@@ -110,19 +116,22 @@ supervise() {
     fi
     echo "$(date -u +%FT%TZ) $name exited (code $code); starting it again" | tee -a "$log"
     sleep 1
+    if [[ -e "$stop_marker" ]]; then exit 0; fi
   done
 }
 
 declare -A role=()     # supervisor pid -> what it runs
-stopping=0
 cleanup() {
   trap - INT TERM EXIT
-  stopping=1
+  touch "$stop_marker"
   for pid in "${!role[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
   wait 2>/dev/null || true
+  rm -f "$stop_marker"
   echo "Cluster stopped."
 }
-trap cleanup INT TERM EXIT
+trap 'cleanup; exit 130' INT
+trap 'cleanup; exit 143' TERM
+trap cleanup EXIT
 
 nginx_bin=$(command -v nginx || echo /usr/sbin/nginx)
 supervise nginx "$LOG_DIR/nginx.log" 1 10 \
@@ -171,7 +180,10 @@ echo "Cluster ready: http://$LISTEN/ (health), REST http://$LISTEN/webhooks/rest
 while true; do
   ended=""
   wait -n -p ended "${!role[@]}" || true
-  [[ -n "${ended:-}" ]] || continue
+  if [[ -z "${ended:-}" ]]; then
+    any_left nginx || any_left rasa || any_left actions || exit 1
+    continue
+  fi
   what=${role[$ended]:-}
   unset "role[$ended]"
   case "$what" in
