@@ -109,6 +109,16 @@ class Cluster:
                              capture_output=True, text=True).stdout.split()
         return int(out[0]) if out else None
 
+    def action_pid(self, i: int) -> Optional[int]:
+        out = subprocess.run(["pgrep", "-f", f"rasa_sdk --actions actions --port {self.action_ports[i]}$"],
+                             capture_output=True, text=True).stdout.split()
+        return int(out[0]) if out else None
+
+    def stop(self, timeout: float = 90) -> Optional[int]:
+        """Stop it as Ctrl-C does; cluster.sh's exit code (130 after a clean stop), or None
+        when it had to be killed."""
+        return _stop(self.proc, timeout)
+
     def wait_until(self, predicate, timeout: float, what: str, step: float = 0.5) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -119,6 +129,21 @@ class Cluster:
                                    + "".join(self.output[-10:]))
             time.sleep(step)
         raise TimeoutError(f"{what}: not within {timeout:.0f} s")
+
+
+def _stop(proc: subprocess.Popen, timeout: float) -> Optional[int]:
+    """SIGINT to the process group (what Ctrl-C in a terminal does), SIGKILL after `timeout`."""
+    if proc.poll() is not None:
+        return proc.returncode
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, signal.SIGINT)
+    try:
+        return proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=30)
+        return None
 
 
 @contextlib.contextmanager
@@ -162,19 +187,13 @@ def start_cluster(model: str, work_dir: Path, rasa: int = 2, actions: int = 2,
             raise RuntimeError(f"the cluster did not start (logs in {log_dir}):\n"
                                + "".join(output[-20:]))
         token = full_env.get("RASA_AUTH_TOKEN") or read_token()
-        yield Cluster(public=f"http://127.0.0.1:{public_port}", rasa_ports=rasa_ports,
-                      action_ports=action_ports, action_lb_port=lb_port, log_dir=log_dir,
-                      run_dir=run_dir, db_name=db_name, token=token, proc=proc, output=output)
+        cluster = Cluster(public=f"http://127.0.0.1:{public_port}", rasa_ports=rasa_ports,
+                          action_ports=action_ports, action_lb_port=lb_port, log_dir=log_dir,
+                          run_dir=run_dir, db_name=db_name, token=token, proc=proc,
+                          output=output)
+        yield cluster
     finally:
-        if proc.poll() is None:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(proc.pid, signal.SIGINT)
-            try:
-                proc.wait(timeout=90)
-            except subprocess.TimeoutExpired:
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait(timeout=30)
+        _stop(proc, 90)
         if not keep_db:
             with contextlib.suppress(subprocess.CalledProcessError):
                 _database("drop", db_name)

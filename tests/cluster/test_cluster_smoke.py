@@ -5,7 +5,9 @@ With MODEL: nginx in front of two real Rasa servers and two action servers (scri
 checking what nginx promises: 413 for an oversized body, 429 for one client over the rate (from
 127.0.0.2, as 127.0.0.1 is exempt), the WebSocket upgrade of /socket.io/ and a conversation over
 it, the long-polling fallback staying on one server, Rasa's HTTP API refused even with the
-token, GET / health and the demo page, and a message sent twice through nginx handled once.
+token, GET / health and the demo page, a message sent twice through nginx handled once; then
+faults: an action server SIGKILLed (the other answers, it is started again), a Rasa server
+SIGKILLed (the other answers), and Ctrl-C stopping every process.
 """
 import asyncio
 import base64
@@ -13,6 +15,7 @@ import http.client
 import json
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -193,3 +196,46 @@ def test_a_message_sent_twice_through_nginx_is_handled_once(cluster):
     users = [e for e in cluster.tracker(sender)["events"] if e["event"] == "user"]
     assert [u["text"] for u in users] == ["can I apply for TTPS?", "HK$3M salary", "HK$3M salary"]
     assert len({u["message_id"] for u in users}) == 3
+
+
+# --- faults, last: they change the cluster ---------------------------------------------------
+
+APOLOGY = "can't check that right now"
+
+
+@needs_cluster
+def test_a_killed_action_server_is_covered_by_the_other_and_started_again(cluster):
+    sender = f"smoke-{uuid.uuid4().hex[:8]}"
+    pid = cluster.action_pid(0)
+    os.kill(pid, signal.SIGKILL)
+    for text in ("can I apply for TTPS?", "HK$3M salary"):     # at once, before any restart
+        status, _, replies = _say(cluster, sender, text)
+        assert status == 200 and replies
+        assert not any(APOLOGY in r.get("text", "") for r in replies), replies
+    cluster.wait_until(lambda: cluster.action_pid(0) not in (None, pid), 60, "the restart")
+    assert "starting it again" in (cluster.log_dir / "actions-1.log").read_text()
+
+
+@needs_cluster
+def test_a_killed_rasa_server_leaves_the_other_serving(cluster):
+    os.kill(cluster.rasa_pid(0), signal.SIGKILL)
+    sender = f"smoke-{uuid.uuid4().hex[:8]}"
+    for text in ("hello", "can I apply for TTPS?", "HK$3M salary"):
+        status, _, replies = _say(cluster, sender, text)
+        assert status == 200 and replies and not any(APOLOGY in r.get("text", "") for r in replies)
+    assert _request(cluster, "GET", "/")[0] == 200
+    events = cluster.tracker(sender, instance=1)["events"]
+    assert [e["text"] for e in events if e["event"] == "user"] == [
+        "hello", "can I apply for TTPS?", "HK$3M salary"]
+    assert cluster.alive()
+
+
+@needs_cluster
+def test_ctrl_c_stops_every_process(cluster):
+    ports = cluster.rasa_ports + cluster.action_ports
+    assert cluster.stop(timeout=60) == 130           # a clean stop, not a SIGKILL after 60 s
+    left = subprocess.run(["pgrep", "-af", "|".join(f"--port {p}( |$)" for p in ports)],
+                          capture_output=True, text=True).stdout
+    assert not left, left
+    assert not service_up(int(cluster.public.rsplit(":", 1)[1]))
+
