@@ -549,13 +549,17 @@ def test_rasa_deployment(name):
     assert "--jwt-secret=$(RASA_JWT_SECRET)" in args
     assert args[args.index("--jwt-method") + 1] == "HS256"
 
-    # --model, --endpoints and --credentials are paths of mounted volumes.
+    # --model, --endpoints and --credentials are paths of mounted volumes (relative paths are
+    # read from the image's WORKDIR, /app: deploy/docker/Dockerfile.rasa)
     mounts = {m["mountPath"]: m for m in c["volumeMounts"]}
     volumes = {v["name"]: v for v in dep["spec"]["template"]["spec"]["volumes"]}
-    model_dir = args[args.index("--model") + 1]
+
+    def in_container(arg):
+        return str(Path("/app") / arg)
+    model_dir = in_container(args[args.index("--model") + 1])
     assert model_dir in mounts and mounts[model_dir]["readOnly"] is True
     for flag in ("--endpoints", "--credentials"):
-        path = Path(args[args.index(flag) + 1])
+        path = Path(in_container(args[args.index(flag) + 1]))
         mount = mounts[str(path.parent)]
         items = volumes[mount["name"]]["configMap"]["items"]
         assert path.name in {i["path"] for i in items}, flag
